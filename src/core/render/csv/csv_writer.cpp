@@ -1,0 +1,85 @@
+#include "core/render/csv/csv_writer.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/render/render_error.hpp"
+
+namespace budget_exports::render {
+namespace {
+
+constexpr std::size_t kFlushBytes = 1 << 20;
+
+std::string io_error(const char* action, const std::string& path) {
+    return std::string("CSV: cannot ") + action + " " + path + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+bool starts_like_formula(std::string_view text) {
+    if (text.empty()) return false;
+    switch (text[0]) {
+        case '=': case '+': case '-': case '@': case '\t': case '\r': return true;
+        default: return false;
+    }
+}
+
+CsvWriter::CsvWriter(const std::string& path) : path_(path) {
+    file_ = std::fopen(path.c_str(), "wb");
+    if (file_ == nullptr) throw RenderError(io_error("create", path));
+    buffer_.reserve(kFlushBytes + 4096);
+}
+
+CsvWriter::~CsvWriter() {
+    if (file_ != nullptr) std::fclose(file_);
+}
+
+void CsvWriter::byte_order_mark() { buffer_ += "\xEF\xBB\xBF"; }
+
+void CsvWriter::separator() {
+    if (row_started_) buffer_ += ',';
+    row_started_ = true;
+}
+
+void CsvWriter::text_cell(std::string_view text) {
+    separator();
+    quoted_if_needed(text, true);
+}
+
+void CsvWriter::number_cell(std::string_view number) {
+    separator();
+    quoted_if_needed(number, false);
+}
+
+void CsvWriter::quoted_if_needed(std::string_view text, bool neutralise) {
+    const bool prefix = neutralise && starts_like_formula(text);
+    const bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos;
+    if (quote) buffer_ += '"';
+    if (prefix) buffer_ += '\'';
+    for (char c : text) {
+        if (c == '"') buffer_ += '"';
+        buffer_ += c;
+    }
+    if (quote) buffer_ += '"';
+}
+
+void CsvWriter::end_row() {
+    buffer_ += "\r\n";
+    row_started_ = false;
+    if (buffer_.size() >= kFlushBytes) flush();
+}
+
+void CsvWriter::flush() {
+    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
+        throw RenderError(io_error("write", path_));
+    buffer_.clear();
+}
+
+void CsvWriter::close() {
+    flush();
+    std::FILE* file = file_;
+    file_ = nullptr;
+    if (std::fclose(file) != 0) throw RenderError(io_error("write", path_));
+}
+
+}  // namespace budget_exports::render
