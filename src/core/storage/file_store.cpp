@@ -1,0 +1,154 @@
+#include "core/storage/file_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/storage/object_key.hpp"
+#include "core/storage/sha256.hpp"
+
+namespace budget_exports::storage {
+namespace {
+
+constexpr mode_t kDirMode = 0750;
+constexpr mode_t kFileMode = 0640;
+
+// Errors of the destination side that may pass (full disk, a concurrent cleanup removing
+// the directory we were about to use) are retryable; the rest need an operator.
+StorageError io_error(const char* what, int err) {
+    bool transient = err == ENOSPC || err == EDQUOT || err == EIO || err == EAGAIN ||
+                     err == EINTR || err == ENOENT || err == EMFILE || err == ENFILE;
+    const char* name = strerrorname_np(err);
+    return StorageError(std::string("storage file ") + what + " failed: " + std::strerror(err),
+                        transient, 0, 0, name ? name : "errno " + std::to_string(err));
+}
+
+std::string parent_of(const std::string& path) { return path.substr(0, path.rfind('/')); }
+
+void make_dirs(const std::string& dir) {
+    for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
+        if (pos != dir.size() && dir[pos] != '/') continue;
+        std::string prefix = dir.substr(0, pos);
+        if (::mkdir(prefix.c_str(), kDirMode) != 0 && errno != EEXIST)
+            throw io_error("mkdir", errno);
+    }
+}
+
+struct Fd {
+    int fd = -1;
+    ~Fd() { if (fd >= 0) ::close(fd); }
+};
+
+// Creates the temp file next to `final_path`; retried once because remove() may rmdir an
+// empty parent between our mkdir and the create.
+int create_temp(const std::string& final_path, std::string& temp_path) {
+    for (int attempt = 0;; ++attempt) {
+        make_dirs(parent_of(final_path));
+        temp_path = parent_of(final_path) + "/.upload-XXXXXX";
+        int fd = ::mkostemp(temp_path.data(), O_CLOEXEC);
+        if (fd >= 0) {
+            ::fchmod(fd, kFileMode);
+            return fd;
+        }
+        if (errno != ENOENT || attempt == 1) throw io_error("create", errno);
+    }
+}
+
+uint64_t copy_and_hash(int from, int to, std::string& sha256_hex) {
+    Sha256 hash;
+    uint64_t total = 0;
+    char buffer[128 * 1024];
+    while (true) {
+        ssize_t n = ::read(from, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            StorageError e = io_error("read of the local file", errno);
+            e.retryable = false;
+            throw e;
+        }
+        if (n == 0) break;
+        hash.update(buffer, static_cast<std::size_t>(n));
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = ::write(to, buffer + done, static_cast<std::size_t>(n - done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) throw io_error("write", errno);
+            done += w;
+        }
+        total += static_cast<uint64_t>(n);
+    }
+    sha256_hex = hash.final_hex();
+    return total;
+}
+
+void fsync_dir(const std::string& dir) {
+    Fd d;
+    d.fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d.fd < 0 || ::fsync(d.fd) != 0) throw io_error("fsync of the directory", errno);
+}
+
+}  // namespace
+
+FileStore::FileStore(const std::string& root_dir, const std::string& bucket)
+    : bucket_dir_(root_dir + "/" + bucket) {}
+
+std::string FileStore::path_of(const std::string& key) const {
+    validate_object_key(key);  // also rules out ".." segments and a leading '/'
+    return bucket_dir_ + "/" + key;
+}
+
+std::string FileStore::url_of(const std::string& key) const {
+    return "file://" + encode_key_for_url(path_of(key));
+}
+
+StoredObject FileStore::put(const std::string& key, const std::string& local_path,
+                            const std::string& /*content_type: not kept by a directory*/) {
+    const std::string final_path = path_of(key);
+    Fd source;
+    source.fd = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (source.fd < 0) {
+        StorageError e = io_error("open of the local file", errno);
+        e.retryable = false;
+        throw e;
+    }
+    std::string temp_path;
+    Fd temp;
+    temp.fd = create_temp(final_path, temp_path);
+    StoredObject stored{key, url_of(key), 0, {}};
+    try {
+        stored.size_bytes = copy_and_hash(source.fd, temp.fd, stored.sha256_hex);
+        if (::fsync(temp.fd) != 0) throw io_error("fsync", errno);
+        if (::close(temp.fd) != 0) { temp.fd = -1; throw io_error("close", errno); }
+        temp.fd = -1;
+        if (::rename(temp_path.c_str(), final_path.c_str()) != 0) throw io_error("rename", errno);
+    } catch (...) {
+        ::unlink(temp_path.c_str());
+        throw;
+    }
+    fsync_dir(parent_of(final_path));  // makes the rename itself durable
+    return stored;
+}
+
+std::string FileStore::signed_url(const std::string& key, long expires_in_seconds) {
+    if (expires_in_seconds < 1) throw std::invalid_argument("signed_url: expires_in_seconds < 1");
+    struct stat st;
+    if (::stat(path_of(key).c_str(), &st) != 0)
+        throw StorageError("storage sign failed: object not found", false, 0, 404, "NoSuchKey");
+    return url_of(key);
+}
+
+void FileStore::remove(const std::vector<std::string>& keys) {
+    for (const std::string& key : keys) {
+        const std::string path = path_of(key);
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw io_error("remove", errno);
+        // Drop directories left empty (one per export); rmdir refuses non-empty ones.
+        for (std::string dir = parent_of(path); dir.size() > bucket_dir_.size();
+             dir = parent_of(dir)) {
+            if (::rmdir(dir.c_str()) != 0) break;
+        }
+    }
+}
+
+}  // namespace budget_exports::storage
