@@ -11,11 +11,17 @@ OBJS       = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CXXFLAGS = -std=c++17 -Wno-register -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
-SHLIB_LINK  = -lxlsxwriter -lhpdf -lcurl -lstdc++
+SHLIB_LINK  = -lxlsxwriter -lhpdf -lcurl -lcrypto -lstdc++
 
 # pg_regress suites (sql/NAME.sql + expected/NAME.out), run against an installed server.
-REGRESS      = setup schema enqueue validation rls cleanup lifecycle
-REGRESS_OPTS = --dbname=budget_exports_regress
+# Every suite runs on its own throwaway server (--temp-instance), never on a live one.
+REGRESS      = setup schema enqueue validation rls cleanup concurrency lifecycle coexist
+REGRESS_OPTS = --temp-instance=tmp_check_regress --dbname=budget_exports_regress
+# TAP suites (PostgreSQL::Test::Cluster) for what needs a preloaded worker or a restart
+TAP_TESTS   = 1
+PROVE_TESTS = test/t/*.pl
+PROVE_FLAGS = --timer
+EXTRA_CLEAN = tmp_check_regress results regression.diffs regression.out
 
 # Debian's PGXS would also compile LLVM bitcode with clang for JIT inlining; our C++17
 # sources gain nothing from it and clang may not even be installed.

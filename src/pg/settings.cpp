@@ -1,0 +1,103 @@
+#include "pg/settings.hpp"
+
+#include "pg/pg_headers.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
+
+#include <climits>
+#include <cstring>
+
+namespace budget_exports::pg {
+
+Settings settings;
+
+namespace {
+
+constexpr int kDay = 86400;
+
+void define_int(const char* name, const char* description, int* target, int boot, int min, int max,
+                GucContext context, int flags) {
+  DefineCustomIntVariable(name, description, nullptr, target, boot, min, max, context, flags, nullptr,
+                          nullptr, nullptr);
+}
+
+void define_string(const char* name, const char* description, char** target, const char* boot,
+                   GucContext context, int flags) {
+  DefineCustomStringVariable(name, description, nullptr, target, boot, context, flags, nullptr, nullptr,
+                             nullptr);
+}
+
+void define_postmaster_settings() {
+  define_string("budget_exports.database", "Database whose export_queue the workers consume.",
+                &settings.database, "postgres", PGC_POSTMASTER, 0);
+  define_int("budget_exports.workers", "Number of export workers (0 disables them).", &settings.workers, 1, 0,
+             8, PGC_POSTMASTER, 0);
+}
+
+}  // namespace
+
+void define_settings() {
+  // Postmaster settings can only be defined while preloading; without preload no worker runs.
+  if (process_shared_preload_libraries_in_progress) define_postmaster_settings();
+
+  define_int("budget_exports.poll_interval", "Fallback poll interval of an idle worker.",
+             &settings.poll_interval_ms, 1000, 10, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
+  define_int("budget_exports.lease_duration", "How long a claimed job is leased before another worker may take it.",
+             &settings.lease_duration_s, 300, 5, kDay, PGC_SIGHUP, GUC_UNIT_S);
+  define_int("budget_exports.backoff_base", "First retry delay; doubles with every attempt.",
+             &settings.backoff_base_ms, 1000, 0, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
+  define_int("budget_exports.backoff_max", "Longest retry delay.", &settings.backoff_max_ms, 300000, 0,
+             kDay * 1000, PGC_SIGHUP, GUC_UNIT_MS);
+  define_int("budget_exports.max_retries", "Retries of a failed export before it is marked failed.",
+             &settings.max_retries, 3, 0, 100, PGC_SIGHUP, 0);
+  define_int("budget_exports.file_ttl", "How long a finished export's file stays downloadable.",
+             &settings.file_ttl_s, kDay, 60, 365 * kDay, PGC_SIGHUP, GUC_UNIT_S);
+  define_int("budget_exports.max_file_size", "Largest export file; larger ones fail.",
+             &settings.max_file_size_bytes, 50 * 1024 * 1024, 1024, INT_MAX, PGC_SIGHUP, GUC_UNIT_BYTE);
+  define_string("budget_exports.data_source",
+                "Function (couple_id uuid, filters jsonb) that returns a couple's budget rows.",
+                &settings.data_source, "budget_exports_budget_rows", PGC_SIGHUP, 0);
+  define_string("budget_exports.font_path", "TrueType font embedded in PDF exports.", &settings.font_path,
+                "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", PGC_SIGHUP, 0);
+
+  define_string("budget_exports.storage_url",
+                "Where files go: https://<project>.supabase.co/storage/v1, or file:///dir (default: "
+                "file://<data directory>/budget_exports).",
+                &settings.storage_url, "", PGC_SIGHUP, 0);
+  define_string("budget_exports.storage_bucket", "Storage bucket for export files.", &settings.storage_bucket,
+                "budget-exports", PGC_SIGHUP, 0);
+  define_string("budget_exports.storage_service_key", "Supabase service role key for Storage (secret).",
+                &settings.storage_service_key, "", PGC_SIGHUP,
+                GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE);
+  define_int("budget_exports.storage_connect_timeout", "Storage connect timeout.",
+             &settings.storage_connect_timeout_ms, 5000, 100, 600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
+  define_int("budget_exports.storage_timeout", "Storage request timeout.", &settings.storage_timeout_ms, 60000,
+             100, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
+
+  define_int("budget_exports.rate_limit_per_hour", "Export requests a couple may make per hour.",
+             &settings.rate_limit_per_hour, 5, 1, 100000, PGC_SIGHUP, 0);
+  define_int("budget_exports.max_in_flight", "Exports a couple may have generating at once.",
+             &settings.max_in_flight, 2, 1, 1000, PGC_SIGHUP, 0);
+  define_int("budget_exports.failed_retention", "How long failed exports are kept before cleanup deletes them.",
+             &settings.failed_retention_s, 7 * kDay, 0, 3650 * kDay, PGC_SIGHUP, GUC_UNIT_S);
+  define_int("budget_exports.queue_retention", "How long finished queue rows are kept before cleanup deletes them.",
+             &settings.queue_retention_s, kDay, 0, 3650 * kDay, PGC_SIGHUP, GUC_UNIT_S);
+
+  MarkGUCPrefixReserved("budget_exports");
+}
+
+bool is_public_setting(const char* short_name) {
+  static const char* const kPublic[] = {
+      "database",        "workers",       "poll_interval",      "lease_duration",   "backoff_base",
+      "backoff_max",     "max_retries",   "file_ttl",           "max_file_size",    "data_source",
+      "font_path",       "storage_url",   "storage_bucket",     "storage_connect_timeout",
+      "storage_timeout", "rate_limit_per_hour", "max_in_flight", "failed_retention", "queue_retention"};
+  for (const char* name : kPublic) {
+    if (std::strcmp(name, short_name) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace budget_exports::pg

@@ -1,0 +1,40 @@
+// The budget_exports.* settings (GUCs). Defined once by _PG_init; read by the worker and,
+// through budget_exports_setting(), by the extension's SQL.
+#pragma once
+
+namespace budget_exports::pg {
+
+struct Settings {
+  // postmaster
+  char* database = nullptr;
+  int workers = 1;
+  // sighup: the worker
+  int poll_interval_ms = 1000;
+  int lease_duration_s = 300;
+  int backoff_base_ms = 1000;
+  int backoff_max_ms = 300000;
+  int max_retries = 3;
+  int file_ttl_s = 86400;
+  int max_file_size_bytes = 50 * 1024 * 1024;
+  char* data_source = nullptr;
+  char* font_path = nullptr;
+  char* storage_url = nullptr;
+  char* storage_bucket = nullptr;
+  char* storage_service_key = nullptr;  // superuser-only, never shown to others
+  int storage_connect_timeout_ms = 5000;
+  int storage_timeout_ms = 60000;
+  // sighup: requests and cleanup
+  int rate_limit_per_hour = 5;
+  int max_in_flight = 2;
+  int failed_retention_s = 7 * 86400;
+  int queue_retention_s = 86400;
+};
+
+extern Settings settings;
+
+void define_settings();
+
+// True for the names budget_exports_setting() may reveal (never the storage key).
+bool is_public_setting(const char* short_name);
+
+}  // namespace budget_exports::pg

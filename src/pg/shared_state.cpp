@@ -1,0 +1,63 @@
+#include "pg/shared_state.hpp"
+
+extern "C" {
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+}
+
+namespace budget_exports::pg {
+
+namespace {
+
+SharedState* state = nullptr;
+shmem_request_hook_type previous_request_hook = nullptr;
+shmem_startup_hook_type previous_startup_hook = nullptr;
+
+void request_shared_memory() {
+  if (previous_request_hook) previous_request_hook();
+  RequestAddinShmemSpace(MAXALIGN(sizeof(SharedState)));
+}
+
+void attach_shared_memory() {
+  if (previous_startup_hook) previous_startup_hook();
+  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+  bool found = false;
+  state = static_cast<SharedState*>(ShmemInitStruct("budget_exports", sizeof(SharedState), &found));
+  if (!found) {
+    SpinLockInit(&state->mutex);
+    for (Latch*& latch : state->worker_latches) latch = nullptr;
+  }
+  LWLockRelease(AddinShmemInitLock);
+}
+
+}  // namespace
+
+void install_shared_state_hooks() {
+  previous_request_hook = shmem_request_hook;
+  shmem_request_hook = request_shared_memory;
+  previous_startup_hook = shmem_startup_hook;
+  shmem_startup_hook = attach_shared_memory;
+}
+
+SharedState* shared_state() { return state; }
+
+void publish_worker_latch(int slot, Latch* latch) {
+  if (!state || slot < 0 || slot >= kMaxWorkers) return;
+  SpinLockAcquire(&state->mutex);
+  state->worker_latches[slot] = latch;
+  SpinLockRelease(&state->mutex);
+}
+
+void wake_all_workers() {
+  if (!state) return;
+  Latch* latches[kMaxWorkers];
+  SpinLockAcquire(&state->mutex);
+  for (int i = 0; i < kMaxWorkers; i++) latches[i] = state->worker_latches[i];
+  SpinLockRelease(&state->mutex);
+  for (Latch* latch : latches) {
+    if (latch) SetLatch(latch);
+  }
+}
+
+}  // namespace budget_exports::pg

@@ -1,0 +1,36 @@
+// The export worker's process entry (extern "C", started by the postmaster).
+#include "pg/guard.hpp"
+#include "pg/settings.hpp"
+#include "pg/shared_state.hpp"
+#include "pg/worker_loop.hpp"
+
+extern "C" {
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "postmaster/interrupt.h"
+#include "tcop/tcopprot.h"
+}
+
+namespace {
+
+int my_slot = -1;
+
+void forget_latch(int, Datum) { budget_exports::pg::publish_worker_latch(my_slot, nullptr); }
+
+}  // namespace
+
+extern "C" {
+PGDLLEXPORT void budget_exports_worker_main(Datum main_arg);
+void budget_exports_worker_main(Datum main_arg) {
+  using namespace budget_exports::pg;
+  my_slot = DatumGetInt32(main_arg);
+  pqsignal(SIGHUP, SignalHandlerForConfigReload);
+  pqsignal(SIGTERM, die);
+  BackgroundWorkerUnblockSignals();
+  BackgroundWorkerInitializeConnection(settings.database, nullptr, 0);
+  before_shmem_exit(forget_latch, 0);
+  publish_worker_latch(my_slot, MyLatch);
+  run_worker_loop(my_slot);  // never throws: it handles its own errors
+  proc_exit(0);
+}
+}

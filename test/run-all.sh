@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The one test command (README "Running the tests"; .ci/run calls it):
+# installs the Debian packages, builds, installs, and runs every suite:
+#   1. GoogleTest unit tests of the pure C++ core (no server)
+#   2. pg_regress suites on a temporary instance
+#   3. TAP suites (PostgreSQL::Test::Cluster) for the background worker
+# PostgreSQL refuses to run as root, so as root the tree is copied to a build directory
+# owned by an unprivileged user (postgres) and everything but `apt-get`/`make install`
+# runs as that user. Ends with one line "N passed, N failed".
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${BUDGET_EXPORTS_BUILD_DIR:-/tmp/budget_exports-build}
+test_user=${BUDGET_EXPORTS_TEST_USER:-postgres}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+log() { printf '\n=== %s ===\n' "$*"; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_packages() {
+  [ "${SKIP_APT:-0}" = 1 ] && return 0
+  log "installing Debian packages"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+    $(grep -v '^#' "$here/test/packages.txt") >/dev/null
+}
+
+install_packages
+export PATH="/usr/lib/postgresql/15/bin:$PATH"
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_test_user() { runuser -u "$test_user" -- env PATH="$PATH" "$@"; }
+  log "copying the tree to $build_dir (owned by $test_user)"
+  mkdir -p "$build_dir"
+  rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.so' "$here/" "$build_dir/"
+  chown -R "$test_user:" "$build_dir"
+else
+  as_test_user() { "$@"; }
+  build_dir=$here
+fi
+cd "$build_dir"
+
+log "building"
+as_test_user make -s -j"$jobs"
+as_root make -s install
+as_test_user make -s -C test/unit -j"$jobs" all
+
+passed=0
+failed=0
+status=0
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+log "unit tests (GoogleTest)"
+if as_test_user make -s -C test/unit check | tee /tmp/budget_exports-unit.log; then :; else status=1; fi
+unit_passed=$(grep -oP '\[  PASSED  \] \K[0-9]+' /tmp/budget_exports-unit.log || echo 0)
+unit_failed=$(grep -oP '\[  FAILED  \] \K[0-9]+(?= test)' /tmp/budget_exports-unit.log || echo 0)
+[ "$unit_passed" = 0 ] && [ "$unit_failed" = 0 ] && unit_failed=1  # a suite that ran nothing failed
+count "$unit_passed" "$unit_failed"
+
+log "regression tests (pg_regress, temporary instance)"
+if as_test_user make -s installcheck TAP_TESTS= 2>&1 | tee /tmp/budget_exports-regress.log; then :; else status=1; fi
+regress_passed=$(grep -cE '^test .* \.\.\. ok' /tmp/budget_exports-regress.log || true)
+regress_failed=$(grep -cE '^test .* \.\.\. FAILED' /tmp/budget_exports-regress.log || true)
+[ -f regression.diffs ] && { head -200 regression.diffs; }
+count "$regress_passed" "$regress_failed"
+
+if ls test/t/*.pl >/dev/null 2>&1; then
+  log "TAP tests (prove)"
+  if as_test_user make -s installcheck REGRESS= 2>&1 | tee /tmp/budget_exports-tap.log; then :; else status=1; fi
+  tap_tests=$(grep -oP '^Files=[0-9]+, Tests=\K[0-9]+' /tmp/budget_exports-tap.log || echo 0)
+  tap_failed=$(grep -oP 'Failed \K[0-9]+(?=/[0-9]+ subtests)' /tmp/budget_exports-tap.log | awk '{s+=$1} END {print s+0}')
+  [ "$status" = 0 ] || [ -n "$tap_failed" ] || tap_failed=1
+  count "$((tap_tests - ${tap_failed:-0}))" "${tap_failed:-0}"
+  if [ "$status" != 0 ]; then
+    for f in tmp_check/log/regress_log_*; do [ -f "$f" ] && { echo "--- $f"; tail -60 "$f"; }; done
+  fi
+fi
+
+[ "$status" = 0 ] || [ "$failed" -gt 0 ] || failed=1
+echo
+echo "${passed} passed, ${failed} failed"
+exit "$status"
