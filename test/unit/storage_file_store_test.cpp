@@ -1,0 +1,114 @@
+// FileStore: the file:// store the embedded default uses.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "core/storage/file_store.hpp"
+#include "core/storage/object_key.hpp"
+#include "core/storage/sha256.hpp"
+#include "storage_test_server.hpp"
+
+namespace st = budget_exports::storage;
+namespace fs = std::filesystem;
+using storage_test::read_file;
+using storage_test::write_file;
+
+class FileStoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        root_ = storage_test::make_temp_dir("file store");  // a space: URLs must encode it
+        st::StoreConfig config;
+        config.url = "file://" + st::encode_key_for_url(root_ + "/exports");
+        store_ = st::open_store(config);
+    }
+    void TearDown() override { fs::remove_all(root_); }
+
+    std::string source(const std::string& name, const std::string& bytes) {
+        write_file(root_ + "/src/" + name, bytes);
+        return root_ + "/src/" + name;
+    }
+    std::string object_path(const std::string& key) {
+        return root_ + "/exports/budget-exports/" + key;
+    }
+    std::vector<std::string> leftovers(const std::string& dir) {
+        std::vector<std::string> names;
+        for (const auto& entry : fs::directory_iterator(dir))
+            if (entry.path().filename().string().rfind(".upload-", 0) == 0)
+                names.push_back(entry.path().filename().string());
+        return names;
+    }
+
+    std::string root_;
+    std::unique_ptr<st::ObjectStore> store_;
+};
+
+TEST_F(FileStoreTest, PutWritesBytesAndReportsSizeChecksumUrl) {
+    const std::string bytes("a\0b\0\xff\xfe end", 11);
+    const std::string key = "couple-1/export-1/budget (final).csv";
+    st::StoredObject stored = store_->put(key, source("in.csv", bytes), "text/csv");
+
+    EXPECT_EQ(read_file(object_path(key)), bytes);
+    EXPECT_EQ(stored.key, key);
+    EXPECT_EQ(stored.size_bytes, bytes.size());
+    EXPECT_EQ(stored.sha256_hex, st::sha256_hex(bytes));
+    EXPECT_EQ(stored.url, "file://" + st::encode_key_for_url(object_path(key)));
+    EXPECT_NE(stored.url.find("budget%20%28final%29.csv"), std::string::npos) << stored.url;
+    struct stat st_buf;
+    ASSERT_EQ(::stat(object_path(key).c_str(), &st_buf), 0);
+    EXPECT_EQ(st_buf.st_mode & 0777, 0640u);
+    EXPECT_TRUE(leftovers(root_ + "/exports/budget-exports/couple-1/export-1").empty());
+}
+
+TEST_F(FileStoreTest, PutAgainReplacesTheObject) {
+    const std::string key = "c/e/report.pdf";
+    store_->put(key, source("v1", "first version"), "application/pdf");
+    st::StoredObject second = store_->put(key, source("v2", "v2"), "application/pdf");
+    EXPECT_EQ(read_file(object_path(key)), "v2");
+    EXPECT_EQ(second.sha256_hex, st::sha256_hex("v2"));
+}
+
+TEST_F(FileStoreTest, FailedPutKeepsTheOldObjectAndLeavesNoTempFile) {
+    const std::string key = "c/e/report.pdf";
+    store_->put(key, source("v1", "old"), "application/pdf");
+    try {
+        store_->put(key, root_ + "/src/missing", "application/pdf");
+        FAIL() << "missing source accepted";
+    } catch (const st::StorageError& e) {
+        EXPECT_FALSE(e.retryable);
+        EXPECT_EQ(std::string(e.what()).find("report.pdf"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(read_file(object_path(key)), "old");
+    EXPECT_TRUE(leftovers(root_ + "/exports/budget-exports/c/e").empty());
+}
+
+TEST_F(FileStoreTest, RejectsEscapingKeys) {
+    const std::string path = source("x", "x");
+    EXPECT_THROW(store_->put("../outside", path, "text/plain"), std::invalid_argument);
+    EXPECT_THROW(store_->put("a/../../outside", path, "text/plain"), std::invalid_argument);
+    EXPECT_THROW(store_->put("/etc/passwd", path, "text/plain"), std::invalid_argument);
+    EXPECT_THROW(store_->remove({"../x"}), std::invalid_argument);
+    EXPECT_FALSE(fs::exists(root_ + "/exports/outside"));
+}
+
+TEST_F(FileStoreTest, SignedUrlIsTheFileUrlOfAnExistingObject) {
+    st::StoredObject stored = store_->put("c/e/f.xlsx", source("f", "xlsx"), "application/x");
+    EXPECT_EQ(store_->signed_url("c/e/f.xlsx", 60), stored.url);
+    try {
+        store_->signed_url("c/e/absent.xlsx", 60);
+        FAIL();
+    } catch (const st::StorageError& e) {
+        EXPECT_FALSE(e.retryable);
+        EXPECT_EQ(e.status_code, 404);
+    }
+}
+
+TEST_F(FileStoreTest, RemoveDeletesIgnoresMissingAndDropsEmptyDirectories) {
+    store_->put("c/e1/a.csv", source("a", "a"), "text/csv");
+    store_->put("c/e2/b.csv", source("b", "b"), "text/csv");
+    store_->remove({"c/e1/a.csv", "c/e1/never-existed.csv", "x/y/z.csv"});
+    EXPECT_FALSE(fs::exists(object_path("c/e1/a.csv")));
+    EXPECT_FALSE(fs::exists(root_ + "/exports/budget-exports/c/e1"));
+    EXPECT_TRUE(fs::exists(object_path("c/e2/b.csv")));  // the sibling export is untouched
+    store_->remove({"c/e2/b.csv"});
+    EXPECT_TRUE(fs::exists(root_ + "/exports/budget-exports"));  // the bucket stays
+    EXPECT_FALSE(fs::exists(root_ + "/exports/budget-exports/c"));
+}
