@@ -1,0 +1,26 @@
+#include "core/render/xlsx/xlsx_renderer.hpp"
+
+#include "core/render/line_item_check.hpp"
+#include "core/render/output_file_guard.hpp"
+#include "core/render/xlsx/xlsx_sheets.hpp"
+
+namespace budget_exports::render {
+
+void render_xlsx(const report::Report& report, report::LineItemSource& items, const std::string& path,
+                 const XlsxOptions& options) {
+    require_finalized(report, "Excel");
+    OutputFileGuard guard(path);
+    XlsxWorkbook workbook(path, report, options.constant_memory, options.tmpdir);
+    lxw_worksheet* summary = workbook.add_sheet(kSummarySheet);
+    lxw_worksheet* details = workbook.add_sheet(kDetailsSheet);
+    lxw_worksheet* schedule = workbook.add_sheet(kScheduleSheet);
+
+    write_summary_sheet(workbook, summary, report);
+    const report::LineItemTotals streamed = write_details_sheet(workbook, details, report, items);
+    require_matching_totals(report, streamed, "Excel");
+    write_schedule_sheet(workbook, schedule, report);
+    workbook.close();
+    guard.keep();
+}
+
+}  // namespace budget_exports::render

@@ -1,0 +1,42 @@
+// The three worksheets of the Excel export. Each writes its rows strictly top to
+// bottom (libxlsxwriter's constant_memory mode requires it).
+#pragma once
+
+#include <string>
+
+#include "core/render/xlsx/xlsx_workbook.hpp"
+#include "core/report/line_item_source.hpp"
+#include "core/report/report.hpp"
+
+namespace budget_exports::render {
+
+inline constexpr const char* kSummarySheet = "Summary";
+inline constexpr const char* kDetailsSheet = "Details";
+inline constexpr const char* kScheduleSheet = "Payment Schedule";
+
+// Where the Details sheet puts its rows; the Summary sheet's formulas point into it,
+// which works before Details is written because the row count is known up front.
+struct DetailsLayout {
+    static constexpr lxw_row_t header_row = 0;
+    static constexpr lxw_row_t first_item_row = 1;
+    static constexpr lxw_col_t type_col = 5;
+    static constexpr lxw_col_t amount_col = 6;
+    lxw_row_t last_item_row = 0;  // == first_item_row - 1 when there are no rows
+    bool has_items = false;
+
+    explicit DetailsLayout(std::int64_t item_count)
+        : last_item_row(static_cast<lxw_row_t>(first_item_row + item_count - 1)), has_items(item_count > 0) {}
+    // =SUMIF(Details!F2:F9,"Expense",Details!G2:G9)
+    std::string sum_of_type(report::TransactionType type, bool from_other_sheet) const;
+};
+
+void write_summary_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const report::Report& report);
+
+// Streams every line item into the sheet and returns what it streamed, for the
+// totals check.
+report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet,
+                                           const report::Report& report, report::LineItemSource& items);
+
+void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const report::Report& report);
+
+}  // namespace budget_exports::render
