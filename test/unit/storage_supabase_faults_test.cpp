@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <atomic>
+
 #include "core/storage/object_store.hpp"
 #include "storage_test_server.hpp"
 
@@ -153,6 +155,25 @@ TEST_F(SupabaseFaultTest, OutageWindowFailsEveryRequestUntilItEnds) {
     EXPECT_THROW(store->signed_url(kKey, 60), st::StorageError);
     std::this_thread::sleep_for(std::chrono::milliseconds(600));
     EXPECT_NO_THROW(store->put(kKey, source_, "text/csv"));
+}
+
+TEST_F(SupabaseFaultTest, AbortCheckStopsAHangingRequestPromptly) {
+    std::atomic<bool> shutdown{false};
+    st::StoreConfig c = config();
+    c.total_timeout_ms = 20000;  // only the abort check can end this request early
+    c.should_abort = [&shutdown] { return shutdown.load(); };
+    server_->set_fault({{"mode", "slow"}, {"delay_ms", 3000}});
+    std::thread signal_later([&shutdown] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        shutdown = true;
+    });
+    auto start = std::chrono::steady_clock::now();
+    st::StorageError e = put_failure(c, source_);
+    signal_later.join();
+    EXPECT_TRUE(e.retryable);
+    EXPECT_EQ(e.code, "Aborted");
+    // libcurl polls about once a second while idle; the server would answer after 3 s.
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
 }
 
 TEST_F(SupabaseFaultTest, DroppedReusedConnectionIsReplayedFromTheStartOfTheFile) {

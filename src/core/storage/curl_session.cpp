@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <mutex>
+#include <utility>
 #include <new>
 
 #include "core/storage/http_errors.hpp"
@@ -15,6 +16,8 @@ namespace {
 struct Transfer {
     const HttpRequest* request;
     HttpResponse* response;
+    const AbortCheck* should_abort;
+    bool aborted = false;
 };
 
 // libcurl callbacks are C: an exception must never cross them, so each one catches
@@ -43,6 +46,16 @@ extern "C" size_t on_upload_data(char* buffer, size_t size, size_t count, void* 
     } catch (...) {
         return CURL_READFUNC_ABORT;
     }
+}
+
+extern "C" int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* transfer = static_cast<Transfer*>(user);
+    try {
+        transfer->aborted = (*transfer->should_abort)();
+    } catch (...) {
+        transfer->aborted = true;
+    }
+    return transfer->aborted ? 1 : 0;  // non-zero: CURLE_ABORTED_BY_CALLBACK
 }
 
 // libcurl rewinds the body when it replays a request on a fresh connection (a reused
@@ -81,7 +94,8 @@ void ensure_curl_global_init() {
         throw StorageError("storage: curl_global_init failed", false, 0, 0, "curl_global_init");
 }
 
-CurlSession::CurlSession(const CurlTimeouts& timeouts) : handle_(nullptr), timeouts_(timeouts) {
+CurlSession::CurlSession(const CurlTimeouts& timeouts, AbortCheck should_abort)
+    : handle_(nullptr), timeouts_(timeouts), should_abort_(std::move(should_abort)) {
     ensure_curl_global_init();
     handle_ = curl_easy_init();
     if (handle_ == nullptr) throw std::bad_alloc();
@@ -92,7 +106,7 @@ CurlSession::~CurlSession() { curl_easy_cleanup(handle_); }
 HttpResponse CurlSession::perform(const HttpRequest& request, const std::string& operation,
                                   const std::vector<std::string>& secrets) {
     HttpResponse response;
-    Transfer transfer{&request, &response};
+    Transfer transfer{&request, &response, &should_abort_};
     HeaderList headers;
     for (const std::string& header : request.headers) headers.add(header);
     headers.add("Expect:");  // no 100-continue round trip before the body
@@ -114,6 +128,11 @@ HttpResponse CurlSession::perform(const HttpRequest& request, const std::string&
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.list);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_response_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
+    if (should_abort_) {
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
+    }
 
     const std::string method = request.method;
     if (request.upload_file != nullptr) {
@@ -137,6 +156,9 @@ HttpResponse CurlSession::perform(const HttpRequest& request, const std::string&
     CURLcode code = curl_easy_perform(h);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);  // `detail` goes out of scope
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);   // so does the header list
+    if (transfer.aborted)
+        throw StorageError("storage " + operation + " aborted: shutdown requested", true, 0, 0,
+                           "Aborted");
     if (code != CURLE_OK) throw error_from_transport(operation, code, detail, secrets);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
     return response;

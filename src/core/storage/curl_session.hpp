@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct CurlTimeouts {
     long low_speed_limit_bytes;
     long low_speed_time_s;
 };
+
+using AbortCheck = std::function<bool()>;
 
 struct HttpRequest {
     const char* method = "GET";          // GET, POST, PUT or DELETE
@@ -41,7 +44,7 @@ class CurlSession {
 public:
     static constexpr std::size_t kMaxResponseBytes = 4 * 1024 * 1024;
 
-    explicit CurlSession(const CurlTimeouts& timeouts);
+    CurlSession(const CurlTimeouts& timeouts, AbortCheck should_abort);
     ~CurlSession();
     CurlSession(const CurlSession&) = delete;
     CurlSession& operator=(const CurlSession&) = delete;
@@ -54,6 +57,7 @@ public:
 private:
     CURL* handle_;
     CurlTimeouts timeouts_;
+    AbortCheck should_abort_;
 };
 
 // curl_global_init, exactly once per process.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct StoreConfig {
     long low_speed_time_s = 30;             // ... for this long
     std::string cache_control = "private, max-age=3600";
     bool allow_plain_http = false;          // http:// to a non-loopback host (self-hosted)
+    // Polled during transfers (about once a second, and on every chunk); returning true
+    // abandons the request with a retryable StorageError (code "Aborted"). The worker
+    // points it at its SIGTERM flag so shutdown never waits for a slow upload.
+    std::function<bool()> should_abort;
 };
 
 struct StoredObject {

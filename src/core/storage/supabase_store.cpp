@@ -34,7 +34,8 @@ void check_header_value(const char* what, const std::string& value) {
 SupabaseStore::SupabaseStore(const StoreConfig& config)
     : config_(config),
       session_(CurlTimeouts{config.connect_timeout_ms, config.total_timeout_ms,
-                            config.low_speed_limit_bytes, config.low_speed_time_s}) {}
+                            config.low_speed_limit_bytes, config.low_speed_time_s},
+               config.should_abort) {}
 
 std::vector<std::string> SupabaseStore::headers(const char* content_type) const {
     std::vector<std::string> out = {"apikey: " + config_.service_key,
