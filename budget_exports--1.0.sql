@@ -159,8 +159,11 @@ CREATE TRIGGER update_export_queue_updated_at BEFORE UPDATE ON export_queue
 CREATE FUNCTION budget_exports_reject(message text, hint text, detail text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
+  IF detail IS NULL THEN  -- no empty "DETAIL:" line for the client
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = message, HINT = hint;
+  END IF;
   RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = message,
-                        HINT = hint, DETAIL = coalesce(detail, '');
+                        HINT = hint, DETAIL = detail;
 END
 $$;
 
@@ -193,7 +196,7 @@ BEGIN
   FOR item IN SELECT value FROM jsonb_array_elements(list) LOOP
     IF jsonb_typeof(item) <> 'string' OR btrim(item #>> '{}') = '' THEN
       PERFORM budget_exports_reject(format('%s must contain only non-empty strings', path),
-        format('Found %s.', left(item::text, 40)));
+        'Write each name as a quoted string, e.g. ["Venue", "Catering"].', format('Found %s.', left(item::text, 40)));
     END IF;
     IF char_length(item #>> '{}') > max_length THEN
       PERFORM budget_exports_reject(format('%s has a name longer than %s characters', path, max_length),
@@ -220,7 +223,7 @@ BEGIN
       'Use a real day, such as "2026-02-28".');
   END;
   IF parsed > current_date THEN
-    PERFORM budget_exports_reject(format('%s is in the future: %s', path, parsed),
+    PERFORM budget_exports_reject(format('%s is in the future: %s', path, value #>> '{}'),
       'Exports cover what has happened so far; use a date up to today.');
   END IF;
   RETURN parsed;
@@ -247,7 +250,7 @@ RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   IF jsonb_typeof(value) <> 'string' OR NOT (value #>> '{}') = ANY (allowed) THEN
     PERFORM budget_exports_reject(format('%s must be one of %s', path, array_to_string(allowed, ', ')),
-      format('Found %s.', left(value::text, 40)));
+      format('Use one of the quoted strings "%s".', array_to_string(allowed, '", "')), format('Found %s.', left(value::text, 40)));
   END IF;
 END
 $$;
@@ -257,7 +260,7 @@ RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   IF jsonb_typeof(value) <> 'boolean' THEN
     PERFORM budget_exports_reject(format('%s must be true or false', path),
-      format('Found %s.', left(value::text, 40)));
+      'Use the JSON literals true or false, without quotes.', format('Found %s.', left(value::text, 40)));
   END IF;
 END
 $$;
@@ -349,7 +352,7 @@ BEGIN
     range_end := budget_exports_check_date(filters #> '{date_range,end}', 'export_filters.date_range.end');
     IF range_start > range_end THEN
       PERFORM budget_exports_reject('export_filters.date_range.start is after its end',
-        'Swap the two dates.', format('start %s, end %s.', range_start, range_end));
+        'Swap the two dates.', format('start %s, end %s.', filters #>> '{date_range,start}', filters #>> '{date_range,end}'));
     END IF;
   END IF;
 
@@ -417,12 +420,16 @@ BEGIN
   IF NEW.file_name IS NULL THEN
     NEW.file_name := format('budget-export-%s.%s',
       to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS'), budget_exports_file_extension(NEW.export_type));
-  ELSIF NEW.file_name !~ '^[A-Za-z0-9_!.*''() &$=@;:+,?-]{1,200}$' OR NEW.file_name ~ '^\.|\.\.' THEN
+  ELSIF NEW.file_name ~ '^\.|\.\.' THEN
+    RAISE EXCEPTION 'file_name must not start with "." or contain ".."'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use a plain name such as "budget-2026.csv", or leave file_name out.';
+  ELSIF NEW.file_name !~ '^[A-Za-z0-9_!.*''() &$=@;:+,?-]{1,200}$' THEN
     RAISE EXCEPTION 'file_name may use only letters A-Z, digits, spaces and _ ! . * '' ( ) & $ = @ ; : + , ? - (at most 200)'
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Leave file_name out to get budget-export-<timestamp>.<ext>; accents and "/" are not allowed in storage names.';
   ELSIF lower(NEW.file_name) NOT LIKE '%.' || budget_exports_file_extension(NEW.export_type) THEN
-    RAISE EXCEPTION 'file_name must end in .% for a % export', budget_exports_file_extension(NEW.export_type), NEW.export_type
+    RAISE EXCEPTION 'file_name must end in .% for export_type %', budget_exports_file_extension(NEW.export_type), NEW.export_type
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Change the extension or leave file_name out.';
   END IF;
