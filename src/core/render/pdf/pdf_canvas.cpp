@@ -1,0 +1,135 @@
+#include "core/render/pdf/pdf_canvas.hpp"
+
+#include <string>
+
+namespace budget_exports::render {
+namespace {
+
+constexpr std::string_view kEllipsis = "…";
+
+bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+bool same(PdfColor a, PdfColor b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
+
+}  // namespace
+
+void PdfCanvas::set_page(HPDF_Page page) {
+    page_ = page;
+    current_font_ = nullptr;  // a new page starts with a fresh graphics state
+    current_fill_ = PdfColor{-1, -1, -1};
+}
+
+double PdfCanvas::text_width(std::string_view text, HPDF_Font font, double size) const {
+    if (text.empty()) return 0;
+    const std::string copy(text);
+    const HPDF_TextWidth width =
+        HPDF_Font_TextWidth(font, reinterpret_cast<const HPDF_BYTE*>(copy.data()), static_cast<HPDF_UINT>(copy.size()));
+    return width.width * size / 1000.0;
+}
+
+std::string PdfCanvas::fit(std::string_view text, HPDF_Font font, double size, double width) const {
+    if (text_width(text, font, size) <= width) return std::string(text);
+    const double room = width - text_width(kEllipsis, font, size);
+    // Byte offsets just after each character, then a binary search on how many fit.
+    std::vector<std::size_t> ends;
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (i + 1 == text.size() || !is_continuation_byte(text[i + 1])) ends.push_back(i + 1);
+    std::size_t kept = 0, most = ends.size();
+    while (kept < most) {
+        const std::size_t middle = (kept + most + 1) / 2;
+        if (text_width(text.substr(0, ends[middle - 1]), font, size) <= room)
+            kept = middle;
+        else
+            most = middle - 1;
+    }
+    std::size_t low = kept == 0 ? 0 : ends[kept - 1];
+    while (low > 0 && text[low - 1] == ' ') --low;
+    return std::string(text.substr(0, low)) + std::string(kEllipsis);
+}
+
+std::vector<std::string> PdfCanvas::wrap(std::string_view text, HPDF_Font font, double size, double width) const {
+    std::vector<std::string> lines;
+    std::string line;
+    std::size_t position = 0;
+    while (position <= text.size()) {
+        std::size_t space = text.find(' ', position);
+        if (space == std::string_view::npos) space = text.size();
+        const std::string_view word = text.substr(position, space - position);
+        const std::string candidate = line.empty() ? std::string(word) : line + " " + std::string(word);
+        if (!line.empty() && text_width(candidate, font, size) > width) {
+            lines.push_back(line);
+            line = fit(word, font, size, width);
+        } else {
+            line = text_width(candidate, font, size) > width ? fit(candidate, font, size, width) : candidate;
+        }
+        position = space + 1;
+    }
+    if (!line.empty() || lines.empty()) lines.push_back(line);
+    return lines;
+}
+
+void PdfCanvas::use_font(HPDF_Font font, double size) {
+    if (font == current_font_ && size == current_size_) return;
+    HPDF_Page_SetFontAndSize(page_, font, static_cast<HPDF_REAL>(size));
+    current_font_ = font;
+    current_size_ = size;
+}
+
+void PdfCanvas::use_fill(PdfColor color) {
+    if (same(color, current_fill_)) return;
+    HPDF_Page_SetRGBFill(page_, color.r, color.g, color.b);
+    current_fill_ = color;
+}
+
+void PdfCanvas::text(double x, double y, std::string_view text, HPDF_Font font, double size, PdfColor color) {
+    if (text.empty()) return;
+    const std::string copy(text);
+    HPDF_Page_BeginText(page_);
+    use_font(font, size);
+    use_fill(color);
+    HPDF_Page_TextOut(page_, static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(y), copy.c_str());
+    HPDF_Page_EndText(page_);
+}
+
+void PdfCanvas::cell(double x, double y, double width, std::string_view text, HPDF_Font font, double size,
+                     Align align, PdfColor color) {
+    const std::string shown = fit(text, font, size, width);
+    const double shown_width = align == Align::left ? 0 : text_width(shown, font, size);
+    const double offset = align == Align::left ? 0 : align == Align::right ? width - shown_width
+                                                                           : (width - shown_width) / 2;
+    this->text(x + offset, y, shown, font, size, color);
+}
+
+void PdfCanvas::number(double x, double y, double width, std::string_view text, HPDF_Font font, double size,
+                       Align align, PdfColor color) {
+    double shown_size = size;
+    const double natural = text_width(text, font, size);
+    if (natural > width && natural > 0) shown_size = size * width / natural;
+    const double shown_width = natural * shown_size / size;
+    const double offset = align == Align::left ? 0 : align == Align::right ? width - shown_width
+                                                                           : (width - shown_width) / 2;
+    this->text(x + offset, y, text, font, shown_size, color);
+}
+
+void PdfCanvas::fill_rect(double x, double y, double width, double height, PdfColor color) {
+    use_fill(color);
+    HPDF_Page_Rectangle(page_, static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(y), static_cast<HPDF_REAL>(width),
+                        static_cast<HPDF_REAL>(height));
+    HPDF_Page_Fill(page_);
+}
+
+void PdfCanvas::line(double x1, double y1, double x2, double y2, double line_width, PdfColor color) {
+    HPDF_Page_SetLineWidth(page_, static_cast<HPDF_REAL>(line_width));
+    HPDF_Page_SetRGBStroke(page_, color.r, color.g, color.b);
+    HPDF_Page_MoveTo(page_, static_cast<HPDF_REAL>(x1), static_cast<HPDF_REAL>(y1));
+    HPDF_Page_LineTo(page_, static_cast<HPDF_REAL>(x2), static_cast<HPDF_REAL>(y2));
+    HPDF_Page_Stroke(page_);
+}
+
+void PdfCanvas::dot(double x, double y, double radius, PdfColor color) {
+    use_fill(color);
+    HPDF_Page_Circle(page_, static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(y), static_cast<HPDF_REAL>(radius));
+    HPDF_Page_Fill(page_);
+}
+
+}  // namespace budget_exports::render
