@@ -97,6 +97,7 @@ CREATE TABLE export_queue (
   lease_token      uuid,
   lease_expires_at timestamptz,
   error_message    text,
+  timings          jsonb,
   created_at       timestamptz NOT NULL DEFAULT now(),
   updated_at       timestamptz NOT NULL DEFAULT now(),
   CHECK ((status = 'started') = (lease_token IS NOT NULL))
@@ -616,7 +617,7 @@ GRANT INSERT (couple_id, export_type, export_filters, file_name) ON budget_expor
 GRANT UPDATE (download_count, last_downloaded_at) ON budget_exports TO authenticated;
 -- lease columns are the worker's business
 GRANT SELECT (id, export_id, priority, status, attempt_count, retry_count, max_retries, run_at,
-              started_at, completed_at, error_message, created_at, updated_at)
+              started_at, completed_at, error_message, timings, created_at, updated_at)
   ON export_queue TO authenticated;
 GRANT ALL ON budget_exports, export_queue, budget_export_storage_deletions TO service_role;
 
@@ -625,3 +626,285 @@ GRANT EXECUTE ON FUNCTION cleanup_expired_exports() TO service_role;
 REVOKE ALL ON FUNCTION budget_exports_wake_workers_at_commit() FROM PUBLIC, anon, authenticated;
 REVOKE ALL ON FUNCTION budget_exports_enqueue() FROM PUBLIC, anon, authenticated;
 REVOKE ALL ON FUNCTION budget_exports_forget_object() FROM PUBLIC, anon, authenticated;
+
+------------------------------------------------------------------------------------------
+-- The data source: a couple's budget as rows for the report, with the export's filters
+-- applied here in SQL. The worker calls the function named by budget_exports.data_source
+-- (this one by default) with the same signature and result columns.
+--   kind 'couple' (one row), then 'category', 'milestone', 'transaction' rows.
+-- payment_status: transactions are payments already made, so they count as 'paid';
+-- milestones map paid -> paid, pending -> pending/overdue, planned -> scheduled.
+-- vendor_names applies to transactions, which are the rows that carry a vendor.
+------------------------------------------------------------------------------------------
+CREATE FUNCTION budget_exports_budget_rows(couple_id uuid, filters jsonb)
+RETURNS TABLE (
+  kind text,
+  partner1_name text, partner2_name text, wedding_date date, currency_code text, total_budget numeric,
+  category_name text, allocated_amount numeric, spent_amount numeric, sort_order integer,
+  milestone_name text, due_date date, payment_status text, paid_date date,
+  transaction_date date, description text, vendor_name text, payment_method text,
+  transaction_type text, notes text, tags text[], amount numeric)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  WITH couple AS (
+    SELECT c.id, c.user_id, c.partner_user_id,
+           array_remove(ARRAY[c.user_id, c.partner_user_id], NULL) AS users
+      FROM public.couples c
+     WHERE c.id = budget_exports_budget_rows.couple_id
+  ), f AS (
+    SELECT CASE WHEN filters ? 'categories'
+                THEN ARRAY(SELECT jsonb_array_elements_text(filters -> 'categories')) END AS categories,
+           coalesce(filters ->> 'payment_status', 'all') AS payment_status,
+           (filters #>> '{date_range,start}')::date AS date_from,
+           (filters #>> '{date_range,end}')::date AS date_to,
+           (filters #>> '{amount_range,min}')::numeric AS amount_min,
+           (filters #>> '{amount_range,max}')::numeric AS amount_max,
+           CASE WHEN filters ? 'vendor_names'
+                THEN ARRAY(SELECT lower(jsonb_array_elements_text(filters -> 'vendor_names'))) END AS vendors,
+           coalesce((filters ->> 'include_notes')::boolean, false) AS include_notes
+  ), cats AS (
+    SELECT bc.id, bc.name, bc.allocated_amount, bc.spent_amount, bc.sort_order
+      FROM public.budget_categories bc, couple, f
+     WHERE bc.user_id = ANY (couple.users)
+       AND (f.categories IS NULL OR bc.name = ANY (f.categories))
+  ), rows AS (
+    SELECT 1 AS part, NULL::date AS row_date, NULL::uuid AS row_id,
+           'couple'::text AS kind,
+           coalesce(u1.raw_user_meta_data ->> 'full_name', u1.raw_user_meta_data ->> 'name') AS partner1_name,
+           coalesce(u2.raw_user_meta_data ->> 'full_name', u2.raw_user_meta_data ->> 'name') AS partner2_name,
+           m.wedding_date, coalesce(nullif(m.currency_code, ''), 'USD') AS currency_code, m.total_budget,
+           NULL::text AS category_name, NULL::numeric AS allocated_amount, NULL::numeric AS spent_amount,
+           NULL::integer AS sort_order, NULL::text AS milestone_name, NULL::date AS due_date,
+           NULL::text AS payment_status, NULL::date AS paid_date, NULL::date AS transaction_date,
+           NULL::text AS description, NULL::text AS vendor_name, NULL::text AS payment_method,
+           NULL::text AS transaction_type, NULL::text AS notes, NULL::text[] AS tags, NULL::numeric AS amount
+      FROM couple
+      LEFT JOIN auth.users u1 ON u1.id = couple.user_id
+      LEFT JOIN auth.users u2 ON u2.id = couple.partner_user_id
+      LEFT JOIN LATERAL (SELECT bm.wedding_date, bm.currency_code, bm.total_budget
+                           FROM public.budget_master bm
+                          WHERE bm.user_id = ANY (couple.users)
+                          ORDER BY bm.user_id = couple.user_id DESC
+                          LIMIT 1) m ON true
+    UNION ALL
+    SELECT 2, NULL, cats.id, 'category', NULL, NULL, NULL, NULL, NULL,
+           cats.name, cats.allocated_amount, cats.spent_amount, cats.sort_order,
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM cats
+    UNION ALL
+    SELECT 3, pm.due_date, pm.id, 'milestone', NULL, NULL, NULL, NULL, NULL,
+           cats.name, NULL, NULL, NULL, pm.milestone_name, pm.due_date, pm.payment_status, pm.paid_date,
+           NULL, NULL, NULL, NULL, NULL, CASE WHEN f.include_notes THEN pm.notes END, NULL, pm.amount
+      FROM public.budget_payment_milestones pm
+      JOIN cats ON cats.id = pm.category_id, f
+     WHERE (f.payment_status = 'all'
+            OR (f.payment_status = 'paid' AND pm.payment_status = 'paid')
+            OR (f.payment_status = 'pending' AND pm.payment_status IN ('pending', 'overdue'))
+            OR (f.payment_status = 'planned' AND pm.payment_status = 'scheduled'))
+       AND (f.date_from IS NULL OR pm.due_date >= f.date_from)
+       AND (f.date_to IS NULL OR pm.due_date <= f.date_to)
+       AND (f.amount_min IS NULL OR pm.amount >= f.amount_min)
+       AND (f.amount_max IS NULL OR pm.amount <= f.amount_max)
+    UNION ALL
+    SELECT 4, t.transaction_date, t.id, 'transaction', NULL, NULL, NULL, NULL, NULL,
+           bc.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           t.transaction_date, t.description, t.vendor_name, t.payment_method, t.transaction_type,
+           CASE WHEN f.include_notes THEN t.notes END, t.tags, t.amount
+      FROM public.budget_transactions t
+      JOIN couple ON t.user_id = ANY (couple.users)
+      LEFT JOIN public.budget_categories bc ON bc.id = t.category_id
+      CROSS JOIN f
+     WHERE f.payment_status IN ('all', 'paid')
+       AND (f.categories IS NULL OR bc.name = ANY (f.categories))
+       AND (f.date_from IS NULL OR t.transaction_date >= f.date_from)
+       AND (f.date_to IS NULL OR t.transaction_date <= f.date_to)
+       AND (f.amount_min IS NULL OR abs(t.amount) >= f.amount_min)
+       AND (f.amount_max IS NULL OR abs(t.amount) <= f.amount_max)
+       AND (f.vendors IS NULL OR lower(t.vendor_name) = ANY (f.vendors))
+  )
+  SELECT kind, partner1_name, partner2_name, wedding_date, currency_code, total_budget,
+         category_name, allocated_amount, spent_amount, sort_order,
+         milestone_name, due_date, payment_status, paid_date,
+         transaction_date, description, vendor_name, payment_method,
+         transaction_type, notes, tags, amount
+    FROM rows
+   ORDER BY part, row_date, row_id
+$$;
+REVOKE ALL ON FUNCTION budget_exports_budget_rows(uuid, jsonb) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION budget_exports_budget_rows(uuid, jsonb) TO service_role;
+
+------------------------------------------------------------------------------------------
+-- The queue's state machine, called by the worker in short transactions.
+--   claim    queued (run_at due) -> started, with a fresh lease token
+--   complete started -> completed, only with the current lease token
+--   fail     started -> queued (retry with backoff) or failed
+--   rescue   started with an expired lease (worker died) -> queued or failed
+------------------------------------------------------------------------------------------
+CREATE FUNCTION budget_exports_rescue_expired_leases()
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  rescued integer;
+BEGIN
+  WITH stale AS (
+    SELECT id FROM export_queue
+     WHERE status = 'started' AND lease_expires_at < now()
+     FOR UPDATE SKIP LOCKED
+  ), updated AS (
+    UPDATE export_queue q
+       SET status = CASE WHEN q.retry_count < q.max_retries THEN 'queued' ELSE 'failed' END,
+           retry_count = least(q.retry_count + 1, q.max_retries),
+           run_at = now(),
+           completed_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE now() END,
+           error_message = format('the worker stopped during attempt %s (lease of %s expired)',
+                                  q.attempt_count, q.lease_owner),
+           lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+      FROM stale
+     WHERE q.id = stale.id
+    RETURNING q.export_id, q.status, q.error_message
+  ), failed AS (
+    UPDATE budget_exports e
+       SET status = 'failed', error_message = updated.error_message
+      FROM updated
+     WHERE e.id = updated.export_id AND updated.status = 'failed'
+    RETURNING e.id
+  )
+  SELECT count(*) INTO rescued FROM updated;
+  RETURN rescued;
+END
+$$;
+
+CREATE FUNCTION budget_exports_claim_job(worker_name text, lease_seconds integer)
+RETURNS TABLE (queue_id uuid, lease_token uuid, export_id uuid, couple_id uuid, export_type text,
+               export_filters jsonb, file_name text, attempt integer, retry_count integer)
+LANGUAGE sql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+  WITH next_job AS (
+    SELECT q.id FROM export_queue q
+     WHERE q.status = 'queued' AND q.run_at <= now()
+     ORDER BY q.priority DESC, q.created_at
+     LIMIT 1
+     FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE export_queue q
+       SET status = 'started', started_at = now(), completed_at = NULL,
+           attempt_count = q.attempt_count + 1,
+           lease_owner = worker_name, lease_token = gen_random_uuid(),
+           lease_expires_at = now() + make_interval(secs => lease_seconds)
+      FROM next_job
+     WHERE q.id = next_job.id
+    RETURNING q.id, q.lease_token, q.export_id, q.attempt_count, q.retry_count
+  )
+  SELECT claimed.id, claimed.lease_token, e.id, e.couple_id, e.export_type, e.export_filters, e.file_name,
+         claimed.attempt_count, claimed.retry_count
+    FROM claimed JOIN budget_exports e ON e.id = claimed.export_id
+$$;
+
+CREATE FUNCTION budget_exports_complete_job(queue_id uuid, lease_token uuid, storage_key text,
+                                            file_url text, file_size_bytes bigint, checksum_sha256 text,
+                                            content_type text, timings jsonb)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  done_export uuid;
+BEGIN
+  UPDATE export_queue q
+     SET status = 'completed', completed_at = now(), error_message = NULL,
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+         timings = budget_exports_complete_job.timings
+   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_complete_job.lease_token
+  RETURNING q.export_id INTO done_export;
+  IF done_export IS NULL THEN
+    RETURN false;  -- the lease was lost (expired and taken over): the other attempt records the result
+  END IF;
+  UPDATE budget_exports e
+     SET status = 'completed', storage_key = budget_exports_complete_job.storage_key,
+         file_url = budget_exports_complete_job.file_url,
+         file_size_bytes = budget_exports_complete_job.file_size_bytes,
+         checksum_sha256 = budget_exports_complete_job.checksum_sha256,
+         content_type = budget_exports_complete_job.content_type,
+         generated_at = now(),
+         expires_at = now() + make_interval(secs => budget_exports_setting('file_ttl')::double precision),
+         error_message = NULL
+   WHERE e.id = done_export;
+  PERFORM pg_notify('budget_exports', done_export::text);
+  RETURN true;
+END
+$$;
+
+-- Returns the job's new status: 'queued' (will retry), 'failed', or 'lost' (lease gone).
+CREATE FUNCTION budget_exports_fail_job(queue_id uuid, lease_token uuid, error_message text,
+                                        retryable boolean, retry_delay_ms bigint)
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  job export_queue%ROWTYPE;
+  message text := left(budget_exports_fail_job.error_message, 2000);
+BEGIN
+  SELECT * INTO job FROM export_queue q
+   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_fail_job.lease_token
+   FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN 'lost';
+  END IF;
+  IF retryable AND job.retry_count < job.max_retries THEN
+    UPDATE export_queue q
+       SET status = 'queued', retry_count = q.retry_count + 1, error_message = message,
+           run_at = now() + make_interval(secs => retry_delay_ms / 1000.0),
+           lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+     WHERE q.id = job.id;
+    RETURN 'queued';
+  END IF;
+  UPDATE export_queue q
+     SET status = 'failed', completed_at = now(), error_message = message,
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+   WHERE q.id = job.id;
+  UPDATE budget_exports e SET status = 'failed', error_message = message WHERE e.id = job.export_id;
+  PERFORM pg_notify('budget_exports', job.export_id::text);
+  RETURN 'failed';
+END
+$$;
+
+REVOKE ALL ON FUNCTION budget_exports_rescue_expired_leases(), budget_exports_claim_job(text, integer),
+  budget_exports_complete_job(uuid, uuid, text, text, bigint, text, text, jsonb),
+  budget_exports_fail_job(uuid, uuid, text, boolean, bigint)
+  FROM PUBLIC, anon, authenticated;
+
+------------------------------------------------------------------------------------------
+-- Observability
+------------------------------------------------------------------------------------------
+-- How many runnable jobs are ahead of this one (0 = next). Reveals a count, nothing else.
+CREATE FUNCTION budget_exports_queue_position(queue_id uuid)
+RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+  SELECT count(*)::integer
+    FROM export_queue me, export_queue other
+   WHERE me.id = queue_id AND me.status = 'queued' AND other.status = 'queued'
+     AND (other.priority > me.priority
+          OR (other.priority = me.priority AND other.created_at < me.created_at))
+$$;
+
+-- One row per export the caller may see (a couple: their own, under RLS).
+CREATE VIEW budget_export_status WITH (security_invoker = true) AS
+SELECT e.id AS export_id, e.couple_id, e.export_type, e.file_name, e.status,
+       q.status AS queue_status,
+       CASE WHEN q.status = 'queued' THEN budget_exports_queue_position(q.id) END AS queue_position,
+       q.priority, q.attempt_count AS attempts, q.retry_count, q.max_retries,
+       coalesce(e.error_message, q.error_message) AS last_error,
+       e.created_at AS requested_at, q.started_at, e.generated_at, e.expires_at,
+       CASE WHEN e.generated_at IS NOT NULL
+            THEN round(extract(epoch FROM e.generated_at - e.created_at) * 1000) END AS total_ms,
+       q.timings
+  FROM budget_exports e
+  LEFT JOIN export_queue q ON q.export_id = e.id;
+
+-- For operators: the queue at a glance.
+CREATE VIEW budget_exports_queue_stats AS
+SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
+       count(*) FILTER (WHERE status = 'queued' AND run_at > now()) AS waiting_to_retry,
+       count(*) FILTER (WHERE status = 'started') AS in_flight,
+       count(*) FILTER (WHERE status = 'failed') AS failed,
+       count(*) FILTER (WHERE status = 'completed') AS completed,
+       now() - min(created_at) FILTER (WHERE status = 'queued') AS oldest_waiting,
+       (SELECT count(*) FROM budget_export_storage_deletions) AS storage_deletions_pending
+  FROM export_queue;
+
+REVOKE ALL ON budget_export_status, budget_exports_queue_stats FROM PUBLIC, anon, authenticated;
+GRANT SELECT ON budget_export_status TO authenticated, service_role;
+GRANT SELECT ON budget_exports_queue_stats TO service_role;
+REVOKE ALL ON FUNCTION budget_exports_queue_position(uuid) FROM PUBLIC, anon;
+GRANT EXECUTE ON FUNCTION budget_exports_queue_position(uuid) TO authenticated, service_role;

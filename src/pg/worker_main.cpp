@@ -25,12 +25,12 @@ void budget_exports_worker_main(Datum main_arg) {
   using namespace budget_exports::pg;
   my_slot = DatumGetInt32(main_arg);
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
-  pqsignal(SIGTERM, die);
+  pqsignal(SIGTERM, SignalHandlerForShutdownRequest);  // finish the current step, then exit
   BackgroundWorkerUnblockSignals();
   BackgroundWorkerInitializeConnection(settings.database, nullptr, 0);
   before_shmem_exit(forget_latch, 0);
   publish_worker_latch(my_slot, MyLatch);
-  run_worker_loop(my_slot);  // never throws: it handles its own errors
+  cpp_entry([] { run_worker_loop(my_slot); });
   proc_exit(0);
 }
 }

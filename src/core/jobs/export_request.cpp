@@ -1,0 +1,98 @@
+#include "core/jobs/export_request.hpp"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "core/report/filters.hpp"
+
+namespace budget_exports::jobs {
+
+using nlohmann::json;
+
+ExportFormat parse_export_format(const std::string& export_type) {
+    if (export_type == "csv") return ExportFormat::csv;
+    if (export_type == "excel") return ExportFormat::excel;
+    if (export_type == "pdf") return ExportFormat::pdf;
+    throw std::invalid_argument("unknown export_type \"" + export_type + "\" (expected pdf, csv or excel)");
+}
+
+const char* content_type(ExportFormat format) {
+    switch (format) {
+        case ExportFormat::csv: return "text/csv; charset=utf-8";
+        case ExportFormat::excel: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        case ExportFormat::pdf: return "application/pdf";
+    }
+    return "application/octet-stream";
+}
+
+const char* file_extension(ExportFormat format) {
+    switch (format) {
+        case ExportFormat::csv: return "csv";
+        case ExportFormat::excel: return "xlsx";
+        case ExportFormat::pdf: return "pdf";
+    }
+    return "bin";
+}
+
+namespace {
+
+json parse_object(const std::string& filters_json) {
+    json filters = json::parse(filters_json.empty() ? "{}" : filters_json, nullptr, false);
+    if (filters.is_discarded() || !filters.is_object()) {
+        throw std::invalid_argument("export_filters is not a JSON object");
+    }
+    return filters;
+}
+
+template <typename T>
+T value_or(const json& object, const char* key, T fallback) {
+    auto found = object.find(key);
+    if (found == object.end() || found->is_null()) return fallback;
+    try {
+        return found->get<T>();
+    } catch (const json::exception&) {
+        throw std::invalid_argument(std::string("export_filters: \"") + key + "\" has the wrong type");
+    }
+}
+
+}  // namespace
+
+ExportRequest parse_export_filters(const std::string& filters_json) {
+    json filters = parse_object(filters_json);
+    ExportRequest request;
+    request.options.include_notes = value_or(filters, "include_notes", false);
+    request.payment_status = value_or<std::string>(filters, "payment_status", "all");
+    json options = value_or(filters, "options", json::object());
+    request.options.include_charts = value_or(options, "include_charts", true);
+    request.options.include_timeline = value_or(options, "include_timeline", true);
+    request.custom_title = value_or<std::string>(options, "custom_title", "");
+    request.options.page_orientation =
+        report::parse_page_orientation(value_or<std::string>(options, "page_orientation", "portrait"));
+    request.options.font_size = report::parse_font_size(value_or<std::string>(options, "font_size", "medium"));
+    return request;
+}
+
+std::string describe_export_filters(const std::string& filters_json, const report::Currency& currency) {
+    json filters = parse_object(filters_json);
+    report::ReportFilters described;
+    if (auto range = filters.find("date_range"); range != filters.end() && range->is_object()) {
+        described.date_from = report::parse_date(value_or<std::string>(*range, "start", ""));
+        described.date_to = report::parse_date(value_or<std::string>(*range, "end", ""));
+    }
+    described.categories = value_or(filters, "categories", std::vector<std::string>{});
+    described.vendors = value_or(filters, "vendor_names", std::vector<std::string>{});
+    if (auto range = filters.find("amount_range"); range != filters.end() && range->is_object()) {
+        // the JSON number's own text keeps it exact
+        if (range->contains("min")) described.min_amount = report::parse_money((*range)["min"].dump(), currency.minor_digits);
+        if (range->contains("max")) described.max_amount = report::parse_money((*range)["max"].dump(), currency.minor_digits);
+    }
+    std::string summary = report::describe_filters(described, currency);
+    std::string status = value_or<std::string>(filters, "payment_status", "all");
+    if (status != "all") {
+        const std::string all = "All transactions";
+        summary = (summary == all ? std::string() : summary + "; ") + "payment status: " + status;
+    }
+    return summary;
+}
+
+}  // namespace budget_exports::jobs

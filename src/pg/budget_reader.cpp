@@ -1,0 +1,171 @@
+#include "pg/budget_reader.hpp"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "core/jobs/export_request.hpp"
+#include "core/report/money.hpp"
+#include "core/spool/line_item_spool.hpp"
+#include "pg/settings.hpp"
+#include "pg/spi.hpp"
+#include "pg/transaction.hpp"
+
+namespace budget_exports::pg {
+
+namespace {
+
+constexpr long kBatchRows = 2000;
+
+// Columns of the query below, in order.
+enum Column {
+  kKind, kPartner1, kPartner2, kWeddingDate, kCurrency, kCategoryName, kAllocated, kSpent, kSortOrder,
+  kMilestoneName, kDueDate, kPaymentStatus, kPaidDate, kTransactionDate, kDescription, kVendor,
+  kPaymentMethod, kTransactionType, kNotes, kTagsJson, kAmount
+};
+
+const char* const kSelectList =
+    "SELECT kind, partner1_name, partner2_name, to_char(wedding_date, 'YYYY-MM-DD'), currency_code, "
+    "category_name, allocated_amount::text, spent_amount::text, sort_order::text, "
+    "milestone_name, to_char(due_date, 'YYYY-MM-DD'), payment_status, to_char(paid_date, 'YYYY-MM-DD'), "
+    "to_char(transaction_date, 'YYYY-MM-DD'), description, vendor_name, payment_method, transaction_type, "
+    "notes, to_json(tags)::text, amount::text FROM ";
+
+std::string text(const CellRow& row, int column) {
+  const char* cell = row[column];
+  return cell ? std::string(cell) : std::string();
+}
+
+std::optional<report::Date> date(const CellRow& row, int column) {
+  const char* cell = row[column];
+  if (!cell) return std::nullopt;
+  return report::parse_date(cell);
+}
+
+report::Money money(const CellRow& row, int column, const report::Currency& currency) {
+  const char* cell = row[column];
+  return cell ? report::parse_money(cell, currency.minor_digits) : report::Money{};
+}
+
+std::vector<std::string> tags(const CellRow& row) {
+  const char* cell = row[kTagsJson];
+  if (!cell) return {};
+  auto parsed = nlohmann::json::parse(cell, nullptr, false);
+  if (!parsed.is_array()) return {};
+  std::vector<std::string> result;
+  for (const auto& tag : parsed) {
+    if (tag.is_string()) result.push_back(tag.get<std::string>());
+  }
+  return result;
+}
+
+// The data-source function's call, resolved from the setting (it must take (uuid, jsonb)).
+std::string resolve_data_source(const std::string& schema) {
+  std::string name = settings.data_source && *settings.data_source ? settings.data_source
+                                                                     : "budget_exports_budget_rows";
+  auto rows = spi_query(
+      "SELECT to_regprocedure(CASE WHEN strpos($1, '.') > 0 THEN $1 ELSE quote_ident($2) || '.' || $1 END "
+      "|| '(uuid, jsonb)')::regproc::text",
+      {name, schema});
+  if (rows.empty() || !rows[0][0]) {
+    throw std::invalid_argument("data source function " + name +
+                                "(uuid, jsonb) does not exist (setting budget_exports.data_source)");
+  }
+  return *rows[0][0];
+}
+
+class BudgetBuilder {
+ public:
+  BudgetBuilder(const ClaimedJob& job, const std::string& spool_path) : job_(job), spool_(spool_path) {
+    request_ = jobs::parse_export_filters(job.export_filters);
+  }
+
+  void add(const CellRow& row) {
+    std::string kind = text(row, kKind);
+    if (kind == "couple") {
+      add_couple(row);
+    } else if (!have_couple_) {
+      throw std::invalid_argument("data source returned " + kind + " rows before the couple row");
+    } else if (kind == "category") {
+      report::Category category;
+      category.name = text(row, kCategoryName);
+      category.allocated = money(row, kAllocated, read_.report.currency);
+      category.spent = money(row, kSpent, read_.report.currency);
+      category.sort_order = row[kSortOrder] ? std::stoi(row[kSortOrder]) : 0;
+      read_.report.categories.push_back(std::move(category));
+    } else if (kind == "milestone") {
+      report::Milestone milestone;
+      milestone.category = text(row, kCategoryName);
+      milestone.name = text(row, kMilestoneName);
+      milestone.amount = money(row, kAmount, read_.report.currency);
+      milestone.due_date = date(row, kDueDate);
+      milestone.status = report::parse_milestone_status(text(row, kPaymentStatus));
+      milestone.paid_date = date(row, kPaidDate);
+      read_.report.milestones.push_back(std::move(milestone));
+    } else if (kind == "transaction") {
+      item_.date = date(row, kTransactionDate);
+      item_.category = text(row, kCategoryName);
+      item_.description = text(row, kDescription);
+      item_.vendor = text(row, kVendor);
+      item_.payment_method = text(row, kPaymentMethod);
+      item_.type = report::parse_transaction_type(text(row, kTransactionType));
+      item_.notes = request_.options.include_notes ? text(row, kNotes) : std::string();
+      item_.tags = tags(row);
+      item_.amount = money(row, kAmount, read_.report.currency);
+      spool_.write(item_);
+      read_.report.line_item_totals.add(item_);
+    } else {
+      throw std::invalid_argument("data source returned a row of unknown kind \"" + kind + "\"");
+    }
+  }
+
+  BudgetRead finish() {
+    if (!have_couple_) throw std::invalid_argument("couple " + job_.couple_id + " not found");
+    spool_.close();
+    read_.line_items = spool_.count();
+    report::finalize_report(read_.report);
+    return std::move(read_);
+  }
+
+ private:
+  void add_couple(const CellRow& row) {
+    if (have_couple_) throw std::invalid_argument("data source returned more than one couple row");
+    have_couple_ = true;
+    report::Report& report = read_.report;
+    report.currency = report::currency_for(text(row, kCurrency));
+    report.options = request_.options;
+    report.header.partner1_name = text(row, kPartner1);
+    report.header.partner2_name = text(row, kPartner2);
+    report.header.wedding_date = date(row, kWeddingDate);
+    if (!request_.custom_title.empty()) report.header.custom_title = request_.custom_title;
+    report.header.filters_summary = jobs::describe_export_filters(job_.export_filters, report.currency);
+  }
+
+  const ClaimedJob& job_;
+  jobs::ExportRequest request_;
+  spool::LineItemSpoolWriter spool_;
+  report::LineItem item_;
+  BudgetRead read_;
+  bool have_couple_ = false;
+};
+
+}  // namespace
+
+BudgetRead read_budget(const ClaimedJob& job, const std::string& schema, const std::string& spool_path) {
+  BudgetBuilder builder(job, spool_path);
+  std::string generated_at;
+  in_transaction("budget_exports: reading a budget", true, [&] {
+    std::string data_source = resolve_data_source(schema);
+    auto now = spi_query("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')");
+    generated_at = now.empty() || !now[0][0] ? std::string() : *now[0][0];
+    SpiCursor cursor(std::string(kSelectList) + data_source + "($1::uuid, $2::jsonb)",
+                     {job.couple_id, job.export_filters});
+    while (cursor.fetch(kBatchRows, [&](const CellRow& row) { builder.add(row); }) > 0) {
+    }
+    cursor.close();
+  });
+  BudgetRead read = builder.finish();
+  read.report.header.generated_at = generated_at;
+  return read;
+}
+
+}  // namespace budget_exports::pg

@@ -1,0 +1,22 @@
+// Step 2 of a job: read the couple's budget through the data-source function in one
+// short read-only transaction. Categories and milestones go into the report model; line
+// items are spooled to a file (with their totals), so rendering needs no transaction.
+#pragma once
+
+#include <string>
+
+#include "core/report/report.hpp"
+#include "pg/job_queue.hpp"
+
+namespace budget_exports::pg {
+
+struct BudgetRead {
+  report::Report report;  // finalized, with line_item_totals of the spooled rows
+  long long line_items = 0;
+};
+
+// Throws std::invalid_argument for permanent problems (no such couple, a data source
+// that does not exist or returns nonsense) and PgError for database errors.
+BudgetRead read_budget(const ClaimedJob& job, const std::string& schema, const std::string& spool_path);
+
+}  // namespace budget_exports::pg

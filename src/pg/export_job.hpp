@@ -1,0 +1,27 @@
+// One export, start to finish: read (short transaction), render and upload (no
+// transaction), then record the result (short transaction, only with the lease).
+#pragma once
+
+#include <memory>
+#include <random>
+#include <string>
+
+#include "core/storage/object_store.hpp"
+#include "pg/job_queue.hpp"
+
+namespace budget_exports::pg {
+
+struct WorkerContext {
+  std::string worker_name;
+  std::string temp_dir;  // private scratch directory of this worker
+  JobQueue queue;
+  std::unique_ptr<storage::ObjectStore> store;  // reopened when the settings change
+  std::string store_signature;                  // the settings the store was opened with
+  std::mt19937_64 random;
+};
+
+// Runs the claimed job to its end state; never throws for a job-level failure (it is
+// recorded on the job). Throws only if the queue itself cannot be updated.
+void run_export_job(const ClaimedJob& job, WorkerContext& context);
+
+}  // namespace budget_exports::pg

@@ -1,0 +1,85 @@
+#include "pg/job_queue.hpp"
+
+#include "pg/spi.hpp"
+#include "pg/transaction.hpp"
+
+namespace budget_exports::pg {
+
+namespace {
+
+std::string quote_identifier(const std::string& name) {
+  std::string quoted = "\"";
+  for (char c : name) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+}  // namespace
+
+std::string JobQueue::qualified(const char* function) const { return quote_identifier(schema_) + "." + function; }
+
+std::optional<std::string> JobQueue::find_extension_schema() {
+  auto rows = in_transaction("budget_exports: looking for the extension", true, [] {
+    return spi_query(
+        "SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'budget_exports'");
+  });
+  if (rows.empty() || !rows[0][0]) return std::nullopt;
+  schema_ = *rows[0][0];
+  return schema_;
+}
+
+int JobQueue::rescue_expired_leases() {
+  auto rows = in_transaction("budget_exports: rescuing expired leases", false, [&] {
+    return spi_query("SELECT " + qualified("budget_exports_rescue_expired_leases") + "()");
+  });
+  return rows.empty() || !rows[0][0] ? 0 : std::stoi(*rows[0][0]);
+}
+
+std::optional<ClaimedJob> JobQueue::claim(int lease_seconds) {
+  auto rows = in_transaction("budget_exports: claiming a job", false, [&] {
+    return spi_query("SELECT queue_id, lease_token, export_id, couple_id, export_type, export_filters::text, "
+                     "file_name, attempt, retry_count FROM " +
+                         qualified("budget_exports_claim_job") + "($1::text, $2::integer)",
+                     {worker_name_, std::to_string(lease_seconds)});
+  });
+  if (rows.empty()) return std::nullopt;
+  const TextRow& row = rows[0];
+  auto text = [&](int column) { return row[column].value_or(std::string()); };
+  ClaimedJob job;
+  job.queue_id = text(0);
+  job.lease_token = text(1);
+  job.export_id = text(2);
+  job.couple_id = text(3);
+  job.export_type = text(4);
+  job.export_filters = text(5);
+  job.file_name = text(6);
+  job.attempt = std::stoi(text(7));
+  job.retry_count = std::stoi(text(8));
+  return job;
+}
+
+bool JobQueue::complete(const ClaimedJob& job, const FinishedFile& file) {
+  auto rows = in_transaction("budget_exports: recording a finished export", false, [&] {
+    return spi_query("SELECT " + qualified("budget_exports_complete_job") +
+                         "($1::uuid, $2::uuid, $3, $4, $5::bigint, $6, $7, $8::jsonb)",
+                     {job.queue_id, job.lease_token, file.storage_key, file.file_url,
+                      std::to_string(file.size_bytes), file.sha256_hex, file.content_type, file.timings_json});
+  });
+  return !rows.empty() && rows[0][0] && *rows[0][0] == "t";
+}
+
+std::string JobQueue::fail(const ClaimedJob& job, const std::string& message, bool retryable,
+                           long long retry_delay_ms) {
+  auto rows = in_transaction("budget_exports: recording a failed attempt", false, [&] {
+    return spi_query("SELECT " + qualified("budget_exports_fail_job") +
+                         "($1::uuid, $2::uuid, $3, $4::boolean, $5::bigint)",
+                     {job.queue_id, job.lease_token, message, std::string(retryable ? "true" : "false"),
+                      std::to_string(retry_delay_ms)});
+  });
+  return rows.empty() || !rows[0][0] ? std::string("lost") : *rows[0][0];
+}
+
+}  // namespace budget_exports::pg

@@ -1,0 +1,54 @@
+// The worker's side of the queue state machine (the SQL functions budget_exports_claim_job,
+// _complete_job, _fail_job, _rescue_expired_leases). Each call is one short transaction.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace budget_exports::pg {
+
+struct ClaimedJob {
+  std::string queue_id;
+  std::string lease_token;
+  std::string export_id;
+  std::string couple_id;
+  std::string export_type;
+  std::string export_filters;  // JSON text
+  std::string file_name;
+  int attempt = 0;
+  int retry_count = 0;
+};
+
+struct FinishedFile {
+  std::string storage_key;
+  std::string file_url;
+  long long size_bytes = 0;
+  std::string sha256_hex;
+  std::string content_type;
+  std::string timings_json;
+};
+
+class JobQueue {
+ public:
+  explicit JobQueue(std::string worker_name) : worker_name_(std::move(worker_name)) {}
+
+  // The extension's schema, or nullopt when budget_exports is not installed in this database.
+  std::optional<std::string> find_extension_schema();
+
+  int rescue_expired_leases();
+  std::optional<ClaimedJob> claim(int lease_seconds);
+  // false when the lease was lost meanwhile (another attempt owns the result)
+  bool complete(const ClaimedJob& job, const FinishedFile& file);
+  // Returns "queued", "failed" or "lost".
+  std::string fail(const ClaimedJob& job, const std::string& message, bool retryable, long long retry_delay_ms);
+
+  const std::string& schema() const { return schema_; }
+
+ private:
+  std::string qualified(const char* function) const;
+
+  std::string worker_name_;
+  std::string schema_ = "public";
+};
+
+}  // namespace budget_exports::pg

@@ -1,0 +1,48 @@
+#include "pg/storage_config.hpp"
+
+#include "pg/export_job.hpp"
+#include "pg/guard.hpp"
+#include "pg/settings.hpp"
+
+extern "C" {
+#include "postmaster/interrupt.h"
+}
+
+namespace budget_exports::pg {
+
+namespace {
+
+std::string setting_text(const char* value) { return value ? value : ""; }
+
+storage::StoreConfig config_from_settings() {
+  storage::StoreConfig config;
+  config.url = setting_text(settings.storage_url);
+  if (config.url.empty()) config.url = std::string("file://") + DataDir + "/budget_exports";
+  config.bucket = setting_text(settings.storage_bucket);
+  config.service_key = setting_text(settings.storage_service_key);
+  config.connect_timeout_ms = settings.storage_connect_timeout_ms;
+  config.total_timeout_ms = settings.storage_timeout_ms;
+  config.should_abort = [] { return ShutdownRequestPending != 0; };  // SIGTERM ends a slow upload
+  return config;
+}
+
+// Everything the store depends on; the key is part of it but never leaves this process.
+std::string signature(const storage::StoreConfig& config) {
+  return config.url + '\n' + config.bucket + '\n' + config.service_key + '\n' +
+         std::to_string(config.connect_timeout_ms) + '\n' + std::to_string(config.total_timeout_ms);
+}
+
+}  // namespace
+
+storage::ObjectStore& current_store(WorkerContext& context) {
+  storage::StoreConfig config = config_from_settings();
+  std::string wanted = signature(config);
+  if (!context.store || context.store_signature != wanted) {
+    context.store.reset();
+    context.store = storage::open_store(config);
+    context.store_signature = wanted;
+  }
+  return *context.store;
+}
+
+}  // namespace budget_exports::pg

@@ -1,0 +1,36 @@
+// Short transactions for the worker: begin (with SPI and a snapshot), commit, or abort
+// after a PgError. The worker never keeps one open across rendering or HTTP.
+#pragma once
+
+#include <exception>
+#include <type_traits>
+#include <string>
+
+namespace budget_exports::pg {
+
+void begin_transaction(const char* activity, bool read_only = false);
+void commit_transaction();
+// Rolls back after a caught error. If even that fails the process exits (the postmaster
+// restarts the worker), because continuing in an unknown state could lose a row.
+void abort_transaction() noexcept;
+
+// Runs fn() in its own transaction; commits on success, aborts and rethrows otherwise.
+template <typename Fn>
+auto in_transaction(const char* activity, bool read_only, Fn&& fn) -> decltype(fn()) {
+  begin_transaction(activity, read_only);
+  try {
+    if constexpr (std::is_void_v<decltype(fn())>) {
+      fn();
+      commit_transaction();
+    } else {
+      auto result = fn();
+      commit_transaction();
+      return result;
+    }
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+}
+
+}  // namespace budget_exports::pg
