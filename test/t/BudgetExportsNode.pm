@@ -1,0 +1,103 @@
+# Shared helpers of the TAP suites: a PostgreSQL cluster with budget_exports preloaded,
+# the Supabase-like fixture and the sample couple, and the local Storage test server.
+package BudgetExportsNode;
+
+use strict;
+use warnings;
+use Exporter 'import';
+use File::Basename qw(dirname);
+use File::Spec;
+use HTTP::Tiny;
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Time::HiRes qw(usleep time);
+
+our @EXPORT_OK = qw(new_export_node request_exports wait_for_exports start_storage_server
+  storage_control sample_couple fixture_path);
+
+use constant sample_couple => '5a0e0000-0000-4000-8000-000000000001';
+
+my $top = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
+
+sub fixture_path { return "$top/test/fixtures/$_[0]"; }
+
+# A started node whose database "app" has the fixture, the sample couple and the extension.
+# %conf: extra postgresql.conf lines, e.g. ('budget_exports.workers' => 2).
+sub new_export_node {
+	my ($name, %conf) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init;
+	my %settings = (
+		shared_preload_libraries => "'budget_exports'",
+		'budget_exports.database' => "'app'",
+		'budget_exports.poll_interval' => "'200ms'",
+		'budget_exports.backoff_base' => "'100ms'",
+		'budget_exports.backoff_max' => "'1s'",
+		'budget_exports.rate_limit_per_hour' => 100000,
+		'budget_exports.max_in_flight' => 1000,
+		%conf);
+	$node->append_conf('postgresql.conf',
+		join("\n", map { "$_ = $settings{$_}" } sort keys %settings) . "\n");
+	$node->start;
+	$node->safe_psql('postgres', 'CREATE DATABASE app');
+	for my $file ('supabase_world.sql', 'sample_couple.sql') {
+		$node->command_ok(
+			[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('app'), '-f', fixture_path($file) ],
+			"fixture $file loads");
+	}
+	$node->safe_psql('app', 'CREATE EXTENSION budget_exports');
+	return $node;
+}
+
+# Inserts one export per type (as the superuser, so no rate limit) and returns their ids.
+sub request_exports {
+	my ($node, @types) = @_;
+	my $values = join(', ', map { "('" . sample_couple . "', '$_')" } @types);
+	my $ids = $node->safe_psql('app',
+		"INSERT INTO budget_exports (couple_id, export_type) VALUES $values RETURNING id");
+	return split /\n/, $ids;
+}
+
+# Waits until none of the exports is generating; returns { id => status }.
+sub wait_for_exports {
+	my ($node, $timeout_s, @ids) = @_;
+	my $list = join(', ', map { "'$_'" } @ids);
+	$node->poll_query_until('app',
+		"SELECT count(*) = 0 FROM budget_exports WHERE id IN ($list) AND status = 'generating'",
+		't') or return undef;
+	my %status = map { split /\|/ } split /\n/,
+	  $node->safe_psql('app', "SELECT id, status FROM budget_exports WHERE id IN ($list)");
+	return \%status;
+}
+
+# Starts test/fixtures/storage_server.py on a free loopback port; returns ($harness, $base_url, $data_dir).
+sub start_storage_server {
+	my ($tmp) = @_;
+	my $port_file = "$tmp/storage.port";
+	my $data_dir = "$tmp/storage-data";
+	mkdir $data_dir;
+	my $harness = IPC::Run::start(
+		[ 'python3', fixture_path('storage_server.py'), '--port', '0', '--port-file', $port_file,
+			'--data-dir', $data_dir, '--bucket', 'budget-exports', '--service-key', 'test-service-key' ],
+		'>', "$tmp/storage.log", '2>&1');
+	for (1 .. 100) {
+		last if -s $port_file;
+		usleep(100_000);
+	}
+	die "storage test server did not start" unless -s $port_file;
+	my $port = slurp_file($port_file);
+	chomp $port;
+	return ($harness, "http://127.0.0.1:$port", $data_dir);
+}
+
+# POSTs JSON to the server's control endpoint (faults, reset).
+sub storage_control {
+	my ($base_url, $what, $json) = @_;
+	my $response = HTTP::Tiny->new(timeout => 10)->post("$base_url/__control/$what",
+		{ content => $json, headers => { 'Content-Type' => 'application/json' } });
+	die "storage control $what failed: $response->{status} $response->{content}" unless $response->{success};
+	return $response->{content};
+}
+
+1;
