@@ -19,12 +19,28 @@ void PdfCanvas::set_page(HPDF_Page page) {
     current_fill_ = PdfColor{-1, -1, -1};
 }
 
+int PdfCanvas::glyph_width(HPDF_Font font, std::uint32_t code_point) const {
+    std::vector<int>* cache = font == fonts_.regular ? &regular_widths_ : font == fonts_.bold ? &bold_widths_ : nullptr;
+    if (cache == nullptr || code_point >= cache->size())
+        return HPDF_Font_GetUnicodeWidth(font, static_cast<HPDF_UNICODE>(code_point));
+    int& width = (*cache)[code_point];
+    if (width < 0) width = HPDF_Font_GetUnicodeWidth(font, static_cast<HPDF_UNICODE>(code_point));
+    return width;
+}
+
 double PdfCanvas::text_width(std::string_view text, HPDF_Font font, double size) const {
-    if (text.empty()) return 0;
-    const std::string copy(text);
-    const HPDF_TextWidth width =
-        HPDF_Font_TextWidth(font, reinterpret_cast<const HPDF_BYTE*>(copy.data()), static_cast<HPDF_UINT>(copy.size()));
-    return width.width * size / 1000.0;
+    // Sum of advance widths (libharu applies no kerning), decoding UTF-8 by hand.
+    long total = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const unsigned char lead = static_cast<unsigned char>(text[i]);
+        const int length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        std::uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
+        for (int k = 1; k < length && i + k < text.size(); ++k)
+            code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+        total += glyph_width(font, code);
+        i += length;
+    }
+    return total * size / 1000.0;
 }
 
 std::string PdfCanvas::fit(std::string_view text, HPDF_Font font, double size, double width) const {

@@ -3,6 +3,7 @@
 // operators because every byte of a page's content stays in memory until save.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,7 @@ public:
 
 private:
     void use_font(HPDF_Font font, double size);
+    int glyph_width(HPDF_Font font, std::uint32_t code_point) const;
     void use_fill(PdfColor color);
 
     PdfFonts fonts_;
@@ -52,6 +54,10 @@ private:
     HPDF_Font current_font_ = nullptr;
     double current_size_ = 0;
     PdfColor current_fill_{-1, -1, -1};
+    // Advance widths (1/1000 em) of Basic Multilingual Plane characters, per font,
+    // looked up once: measuring is the hot path of a 100k-row table.
+    mutable std::vector<int> regular_widths_ = std::vector<int>(0x10000, -1);
+    mutable std::vector<int> bold_widths_ = std::vector<int>(0x10000, -1);
 };
 
 }  // namespace budget_exports::render

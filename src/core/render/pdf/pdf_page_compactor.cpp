@@ -13,6 +13,25 @@ HPDF_STATUS write_flate_filter_entry(HPDF_Dict, HPDF_Stream stream) {
     return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
+// Deflates `raw` into a scratch stream, then copies it into a stream whose single
+// buffer has exactly the compressed size (memory streams grow in fixed-size chunks,
+// which would otherwise waste up to a chunk per page).
+HPDF_Stream deflate_to_fitted_stream(HPDF_MMgr mmgr, HPDF_Stream raw) {
+    HPDF_Stream scratch = HPDF_MemStream_New(mmgr, 16384);
+    if (scratch == nullptr) return nullptr;
+    HPDF_Stream fitted = nullptr;
+    if (HPDF_Stream_WriteToStream(raw, scratch, HPDF_STREAM_FILTER_FLATE_DECODE, nullptr) == HPDF_OK) {
+        const HPDF_UINT32 size = HPDF_Stream_Size(scratch);
+        fitted = HPDF_MemStream_New(mmgr, size > 0 ? size : 1);
+        if (fitted != nullptr && HPDF_Stream_WriteToStream(scratch, fitted, HPDF_STREAM_FILTER_NONE, nullptr) != HPDF_OK) {
+            HPDF_Stream_Free(fitted);
+            fitted = nullptr;
+        }
+    }
+    HPDF_Stream_Free(scratch);
+    return fitted;
+}
+
 }  // namespace
 
 void compact_page(HPDF_Page page) {
@@ -24,10 +43,8 @@ void compact_page(HPDF_Page page) {
         return;  // not the layout this was written for: leave the page to libharu
 
     HPDF_Stream raw = contents->stream;
-    HPDF_Stream deflated = HPDF_MemStream_New(contents->mmgr, 4096);
-    if (deflated == nullptr) return;
-    if (HPDF_Stream_WriteToStream(raw, deflated, HPDF_STREAM_FILTER_FLATE_DECODE, nullptr) != HPDF_OK) {
-        HPDF_Stream_Free(deflated);
+    HPDF_Stream deflated = deflate_to_fitted_stream(contents->mmgr, raw);
+    if (deflated == nullptr) {
         HPDF_Error_Reset(contents->error);  // keep the uncompressed page, it still saves fine
         return;
     }
