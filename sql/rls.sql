@@ -8,6 +8,20 @@
 --   RLS       42501 new row violates row-level security policy
 --   PT429     the couple's rate limit
 
+-- try_sql(stmt): runs a statement as the current role; 'ok' or its SQLSTATE, message, HINT.
+CREATE OR REPLACE FUNCTION try_sql(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  st text; msg text; hint text;
+BEGIN
+  EXECUTE stmt;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+  RETURN st || ': ' || msg || CASE WHEN hint <> '' THEN ' | HINT: ' || hint ELSE '' END;
+END
+$$;
+GRANT EXECUTE ON FUNCTION try_sql(text) TO PUBLIC;
+
 -- Fixed rows, made as superuser:
 --   A1 couple A, pdf, completed (with a file)     A2 couple A, csv, generating (queued)
 --   A3 couple A, csv, failed, no queue row        B1 couple B, excel, completed
@@ -63,8 +77,11 @@ INSERT INTO rls_probes VALUES
   (26, 'delete budget_exports A1', $$DELETE FROM budget_exports WHERE id = 'e0000000-0000-0000-0000-0000000000a1'$$),
   (27, 'delete export_queue row of A2', $$DELETE FROM export_queue WHERE export_id = 'e0000000-0000-0000-0000-0000000000a2'$$),
   (28, 'delete storage_deletions', 'DELETE FROM budget_export_storage_deletions'),
-  -- functions
-  (29, 'execute cleanup_expired_exports()', 'SELECT cleanup_expired_exports()::text');
+  -- functions and views
+  (29, 'execute cleanup_expired_exports()', 'SELECT cleanup_expired_exports()::text'),
+  (30, 'select budget_export_status (view)', 'SELECT count(*) FROM budget_export_status'),
+  (31, 'select status view rows of B', $$SELECT count(*) FROM budget_export_status WHERE couple_id = 'c0000000-0000-0000-0000-00000000000b'$$),
+  (32, 'select budget_exports_queue_stats', 'SELECT queued FROM budget_exports_queue_stats');
 
 -- probe(stmt): the outcome of one statement for the current role, always rolled back.
 CREATE FUNCTION probe(stmt text) RETURNS text LANGUAGE plpgsql AS $$

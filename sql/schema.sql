@@ -1,0 +1,133 @@
+-- The WS-166 schema as installed: tables, columns, defaults, constraints, indexes,
+-- row level security, policies, privileges, pg_dump registration, extension members.
+-- Output is kept stable: no OIDs, no timestamps, everything ORDER BY.
+
+-- Columns, their types, nullability and defaults
+SELECT table_name, column_name, data_type, is_nullable, column_default
+  FROM information_schema.columns
+ WHERE table_schema = 'public'
+   AND table_name IN ('budget_exports', 'export_queue', 'budget_export_storage_deletions')
+ ORDER BY table_name, ordinal_position;
+
+-- Constraints (primary keys, foreign keys with their ON DELETE, unique, checks)
+SELECT conrelid::regclass AS table_name, contype, pg_get_constraintdef(oid) AS definition
+  FROM pg_constraint
+ WHERE conrelid IN ('budget_exports'::regclass, 'export_queue'::regclass,
+                    'budget_export_storage_deletions'::regclass)
+ ORDER BY conrelid::regclass::text, contype, pg_get_constraintdef(oid);
+
+-- Indexes, including the partial one that serves the worker's claim query
+SELECT tablename, indexname, indexdef
+  FROM pg_indexes
+ WHERE schemaname = 'public'
+   AND tablename IN ('budget_exports', 'export_queue', 'budget_export_storage_deletions')
+ ORDER BY tablename, indexname;
+
+-- The claim query (runnable jobs, best first) can use the claim index
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF)
+SELECT id FROM export_queue
+ WHERE status = 'queued' AND run_at <= now()
+ ORDER BY priority DESC, created_at
+ LIMIT 1 FOR UPDATE SKIP LOCKED;
+RESET enable_seqscan;
+
+-- Triggers
+SELECT tgrelid::regclass AS table_name, tgname, tgfoid::regproc AS function,
+       CASE WHEN tgtype & 2 = 2 THEN 'BEFORE' ELSE 'AFTER' END AS timing,
+       concat_ws(' OR ', CASE WHEN tgtype & 4 = 4 THEN 'INSERT' END,
+                         CASE WHEN tgtype & 8 = 8 THEN 'DELETE' END,
+                         CASE WHEN tgtype & 16 = 16 THEN 'UPDATE' END) AS events,
+       tgenabled
+  FROM pg_trigger
+ WHERE tgrelid IN ('budget_exports'::regclass, 'export_queue'::regclass,
+                   'budget_export_storage_deletions'::regclass)
+   AND NOT tgisinternal
+ ORDER BY 1, 2;
+
+-- Views: the couples' status view runs with the caller's rights (RLS applies)
+SELECT c.relname, c.reloptions
+  FROM pg_class c
+ WHERE c.relkind = 'v' AND c.relname IN ('budget_export_status', 'budget_exports_queue_stats')
+ ORDER BY c.relname;
+
+-- Row level security is on for all three tables (not forced: the owner and the worker bypass it)
+SELECT relname, relrowsecurity, relforcerowsecurity
+  FROM pg_class
+ WHERE oid IN ('budget_exports'::regclass, 'export_queue'::regclass,
+               'budget_export_storage_deletions'::regclass)
+ ORDER BY relname;
+
+-- Policies
+SELECT tablename, policyname, permissive, roles, cmd
+  FROM pg_policies
+ WHERE schemaname = 'public'
+   AND tablename IN ('budget_exports', 'export_queue', 'budget_export_storage_deletions')
+ ORDER BY tablename, policyname;
+\x on
+SELECT tablename, policyname, qual, with_check
+  FROM pg_policies
+ WHERE schemaname = 'public'
+   AND tablename IN ('budget_exports', 'export_queue', 'budget_export_storage_deletions')
+ ORDER BY tablename, policyname;
+\x off
+
+-- Table and view privileges per API role (Supabase's default privileges granted ALL; the
+-- extension revoked them and granted only what each role needs)
+SELECT t.tbl, r.role,
+       string_agg(p.priv, ',' ORDER BY p.ord) FILTER (WHERE has_table_privilege(r.role, t.tbl, p.priv)) AS table_privileges,
+       string_agg(p.priv, ',' ORDER BY p.ord) FILTER (WHERE p.priv IN ('SELECT', 'INSERT', 'UPDATE', 'REFERENCES')
+                                                      AND has_any_column_privilege(r.role, t.tbl, p.priv)
+                                                      AND NOT has_table_privilege(r.role, t.tbl, p.priv)) AS column_level_only
+  FROM (VALUES ('budget_exports'), ('export_queue'), ('budget_export_storage_deletions'),
+              ('budget_export_status'), ('budget_exports_queue_stats')) AS t(tbl)
+ CROSS JOIN (VALUES ('anon'), ('authenticated'), ('service_role'), ('public')) AS r(role)
+ CROSS JOIN (VALUES (1, 'SELECT'), (2, 'INSERT'), (3, 'UPDATE'), (4, 'DELETE'),
+                    (5, 'TRUNCATE'), (6, 'REFERENCES'), (7, 'TRIGGER')) AS p(ord, priv)
+ GROUP BY t.tbl, r.role
+ ORDER BY t.tbl, r.role;
+
+-- Column privileges of authenticated (the couples): what they may read, request and track
+SELECT c.table_name, c.column_name,
+       has_column_privilege('authenticated', c.table_name, c.column_name, 'SELECT') AS sel,
+       has_column_privilege('authenticated', c.table_name, c.column_name, 'INSERT') AS ins,
+       has_column_privilege('authenticated', c.table_name, c.column_name, 'UPDATE') AS upd,
+       has_column_privilege('anon', c.table_name, c.column_name, 'SELECT') AS anon_sel
+  FROM information_schema.columns c
+ WHERE c.table_schema = 'public' AND c.table_name IN ('budget_exports', 'export_queue')
+ ORDER BY c.table_name, c.ordinal_position;
+
+-- Who may execute each of the extension's functions (Supabase's default privileges grant
+-- EXECUTE on new functions to anon and authenticated; the extension revokes what matters)
+SELECT p.oid::regprocedure AS function,
+       has_function_privilege('anon', p.oid, 'EXECUTE') AS anon,
+       has_function_privilege('authenticated', p.oid, 'EXECUTE') AS authenticated,
+       has_function_privilege('service_role', p.oid, 'EXECUTE') AS service_role,
+       p.prorettype = 'trigger'::regtype AS trigger_function
+  FROM pg_proc p
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'budget_exports'
+ ORDER BY p.oid::regprocedure::text;
+
+-- SECURITY DEFINER functions pin their search_path
+SELECT p.oid::regprocedure AS function, p.prosecdef, p.proconfig
+  FROM pg_proc p
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'budget_exports'
+ WHERE p.prosecdef
+ ORDER BY p.oid::regprocedure::text;
+
+-- pg_dump keeps the rows of all three tables (pg_extension_config_dump)
+SELECT c.relname, x.extcondition[array_position(x.extconfig, c.oid)] AS condition
+  FROM pg_extension x
+  JOIN pg_class c ON c.oid = ANY (x.extconfig)
+ WHERE x.extname = 'budget_exports'
+ ORDER BY c.relname;
+
+-- Every object of the extension (update_updated_at_column() is NOT among them here:
+-- the app's own function already existed and is reused)
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS member
+  FROM pg_depend d
+  JOIN pg_extension x ON x.oid = d.refobjid AND d.refclassid = 'pg_extension'::regclass
+ WHERE x.extname = 'budget_exports' AND d.deptype = 'e'
+ ORDER BY 1;
