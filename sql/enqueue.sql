@@ -180,22 +180,27 @@ RESET ROLE;
 UPDATE budget_exports SET status = 'completed' WHERE couple_id = 'c0000000-0000-0000-0000-00000000000a';
 ALTER SYSTEM SET budget_exports.rate_limit_per_hour = 7;
 ALTER SYSTEM SET budget_exports.max_in_flight = 1;
+ALTER SYSTEM SET budget_exports.max_retries = 5;
 SELECT pg_reload_conf();
 SELECT pg_sleep(0.5);
 SELECT budget_exports_setting('max_in_flight') AS max_in_flight,
-       budget_exports_setting('rate_limit_per_hour') AS per_hour;
+       budget_exports_setting('rate_limit_per_hour') AS per_hour,
+       budget_exports_setting('max_retries') AS max_retries;
 SELECT act_as('00000000-0000-0000-0000-00000000000a');
 SELECT try_sql($$INSERT INTO budget_exports (couple_id, export_type)
                  VALUES ('c0000000-0000-0000-0000-00000000000a', 'csv')$$) AS sixth_with_7_per_hour;
+SELECT status, max_retries FROM export_queue WHERE max_retries <> 3;
 SELECT try_sql($$INSERT INTO budget_exports (couple_id, export_type)
                  VALUES ('c0000000-0000-0000-0000-00000000000a', 'csv')$$) AS second_with_1_in_flight;
 RESET ROLE;
 ALTER SYSTEM RESET budget_exports.rate_limit_per_hour;
 ALTER SYSTEM RESET budget_exports.max_in_flight;
+ALTER SYSTEM RESET budget_exports.max_retries;
 SELECT pg_reload_conf();
 SELECT pg_sleep(0.5);
 SELECT budget_exports_setting('max_in_flight') AS max_in_flight,
-       budget_exports_setting('rate_limit_per_hour') AS per_hour;
+       budget_exports_setting('rate_limit_per_hour') AS per_hour,
+       budget_exports_setting('max_retries') AS max_retries;
 
 -- What is there now, per couple and status
 SELECT couple_id, status, count(*) FROM budget_exports GROUP BY 1, 2 ORDER BY 1, 2;
