@@ -10,7 +10,7 @@ PG_SRCS    = $(shell find src/pg -name '*.cpp' | sort)
 OBJS       = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 PG_CPPFLAGS = -I$(srcdir)/src
-PG_CXXFLAGS = -std=c++17 -Wno-register -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+PG_CXXFLAGS = -std=c++17 -Wno-register -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP
 SHLIB_LINK  = -lxlsxwriter -lhpdf -lcurl -lcrypto -lstdc++
 
 # pg_regress suites (sql/NAME.sql + expected/NAME.out), run against an installed server.
@@ -30,3 +30,7 @@ override with_llvm = no
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# rebuild objects whose headers changed (-MMD writes the .d files)
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d)

@@ -71,6 +71,9 @@ void define_settings() {
   define_string("budget_exports.storage_service_key", "Supabase service role key for Storage (secret).",
                 &settings.storage_service_key, "", PGC_SIGHUP,
                 GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE);
+  define_string("budget_exports.storage_service_key_file",
+                "File holding the Supabase service role key (preferred: a changed key is never logged).",
+                &settings.storage_service_key_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY);
   define_int("budget_exports.storage_connect_timeout", "Storage connect timeout.",
              &settings.storage_connect_timeout_ms, 5000, 100, 600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
   define_int("budget_exports.storage_timeout", "Storage request timeout.", &settings.storage_timeout_ms, 60000,

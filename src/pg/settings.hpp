@@ -20,7 +20,8 @@ struct Settings {
   char* font_path = nullptr;
   char* storage_url = nullptr;
   char* storage_bucket = nullptr;
-  char* storage_service_key = nullptr;  // superuser-only, never shown to others
+  char* storage_service_key = nullptr;       // superuser-only, never shown to others
+  char* storage_service_key_file = nullptr;  // or read it from this file (not logged on reload)
   int storage_connect_timeout_ms = 5000;
   int storage_timeout_ms = 60000;
   // sighup: requests and cleanup

@@ -1,5 +1,11 @@
 #include "pg/storage_config.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
 #include "pg/export_job.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
@@ -14,12 +20,27 @@ namespace {
 
 std::string setting_text(const char* value) { return value ? value : ""; }
 
+// The key from budget_exports.storage_service_key_file; its content never reaches a message.
+std::string read_key_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) {
+    throw std::invalid_argument("cannot read budget_exports.storage_service_key_file " + path + ": " +
+                                strerror(errno));
+  }
+  std::string key((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  auto last = key.find_last_not_of(" \t\r\n");
+  key.erase(last == std::string::npos ? 0 : last + 1);
+  return key;
+}
+
 storage::StoreConfig config_from_settings() {
   storage::StoreConfig config;
   config.url = setting_text(settings.storage_url);
   if (config.url.empty()) config.url = std::string("file://") + DataDir + "/budget_exports";
   config.bucket = setting_text(settings.storage_bucket);
   config.service_key = setting_text(settings.storage_service_key);
+  std::string key_file = setting_text(settings.storage_service_key_file);
+  if (!key_file.empty()) config.service_key = read_key_file(key_file);
   config.connect_timeout_ms = settings.storage_connect_timeout_ms;
   config.total_timeout_ms = settings.storage_timeout_ms;
   config.should_abort = [] { return ShutdownRequestPending != 0; };  // SIGTERM ends a slow upload

@@ -1,0 +1,94 @@
+# Supabase Storage through the local contract server: signed URLs, retries with backoff,
+# permanent failures, exhausted retries, and the key kept secret.
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
+use BudgetExportsNode qw(new_export_node request_exports wait_for_exports start_storage_server storage_control);
+use Digest::SHA qw(sha256_hex);
+use HTTP::Tiny;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+my ($server, $base_url, $data_dir) = start_storage_server($tmp);
+
+my $node = new_export_node('storage',
+	'budget_exports.storage_url' => "'$base_url'",
+	'budget_exports.storage_service_key' => "'test-service-key'",
+	'budget_exports.storage_timeout' => "'3s'",
+	'budget_exports.max_retries' => 2);
+
+# Happy path: the file lands in Storage and file_url is a signed, downloadable URL.
+my ($id) = request_exports($node, 'excel');
+my $status = wait_for_exports($node, 60, $id);
+is($status->{$id}, 'completed', 'upload to Storage completed');
+my ($url, $sha, $key) = split /\|/,
+  $node->safe_psql('app', "SELECT file_url, checksum_sha256, storage_key FROM budget_exports WHERE id = '$id'");
+like($url, qr{^\Q$base_url\E/object/sign/budget-exports/.+\?token=}, 'file_url is a signed URL');
+my $download = HTTP::Tiny->new(timeout => 10)->get($url);
+ok($download->{success}, 'signed URL downloads');
+is(sha256_hex($download->{content}), $sha, 'downloaded bytes match the checksum');
+
+# Two 503s, then success: retried with backoff, retry_count shows it.
+storage_control($base_url, 'faults', '{"mode": "503", "count": 2, "kinds": ["upload"]}');
+($id) = request_exports($node, 'csv');
+$status = wait_for_exports($node, 60, $id);
+is($status->{$id}, 'completed', 'completed after two 503 responses');
+is($node->safe_psql('app', "SELECT attempt_count || '/' || retry_count FROM export_queue WHERE export_id = '$id'"),
+	'3/2', 'three attempts, two retries');
+
+# Storage down for good: retries run out and the export fails with a readable message.
+storage_control($base_url, 'faults', '{"mode": "503", "count": 100, "kinds": ["upload"]}');
+($id) = request_exports($node, 'csv');
+$status = wait_for_exports($node, 60, $id);
+is($status->{$id}, 'failed', 'failed once the retries are used up');
+my ($message, $retries) = split /\|/, $node->safe_psql('app',
+	"SELECT e.error_message, q.retry_count FROM budget_exports e JOIN export_queue q ON q.export_id = e.id WHERE e.id = '$id'");
+like($message, qr/503/, "error_message names the status: $message");
+is($retries, '2', 'retry_count = max_retries');
+storage_control($base_url, 'faults', '{"mode": "none"}');
+
+# Payload too large is permanent: no retry.
+storage_control($base_url, 'faults', '{"mode": "413", "count": 1, "kinds": ["upload"]}');
+($id) = request_exports($node, 'pdf');
+$status = wait_for_exports($node, 60, $id);
+is($status->{$id}, 'failed', '413 fails at once');
+is($node->safe_psql('app', "SELECT retry_count FROM export_queue WHERE export_id = '$id'"), '0', 'no retry for 413');
+
+# A wrong service key is a permanent, readable failure that does not echo the key. A key
+# changed by reload goes through a key file: PostgreSQL would log a changed setting's value.
+my $key_file = $node->data_dir . '/storage_service_key';
+append_to_file($key_file, "wrong-key-123\n");
+chmod 0600, $key_file;
+$node->append_conf('postgresql.conf', "budget_exports.storage_service_key_file = '$key_file'\n");
+$node->reload;
+sleep 1;
+($id) = request_exports($node, 'csv');
+$status = wait_for_exports($node, 60, $id);
+is($status->{$id}, 'failed', 'wrong key fails');
+$message = $node->safe_psql('app', "SELECT error_message FROM budget_exports WHERE id = '$id'");
+like($message, qr/403/, "wrong key: $message");
+unlike($message, qr/wrong-key-123/, 'the key is not in the message');
+unlike(slurp_file($node->logfile), qr/wrong-key-123|test-service-key/, 'nor in the server log');
+
+# Nobody but a superuser can read the key.
+$node->safe_psql('app', 'CREATE ROLE couple_app LOGIN; GRANT authenticated TO couple_app');
+for my $probe ("SHOW budget_exports.storage_service_key",
+	"SELECT current_setting('budget_exports.storage_service_key')",
+	"SELECT budget_exports_setting('storage_service_key')",
+	"SHOW budget_exports.storage_service_key_file",
+	"SELECT pg_read_file('$key_file')")
+{
+	my ($ret, $out, $err) = $node->psql('app', $probe, extra_params => [ '-U', 'couple_app' ]);
+	isnt($ret, 0, "refused: $probe");
+	unlike($out . $err, qr/wrong-key-123/, "no key in the answer: $probe");
+}
+is($node->safe_psql('app',
+	"SET ROLE couple_app; SELECT count(*) FROM pg_settings WHERE name = 'budget_exports.storage_service_key'"),
+	'0', 'not in pg_settings for others');
+
+$node->stop;
+$server->signal('TERM');
+$server->finish;
+done_testing();
