@@ -128,6 +128,7 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
   auto started = Clock::now();
   nlohmann::json timings = nlohmann::json::object();
   timings["attempt"] = job.attempt;
+  timings["worker"] = context.worker_name;
   std::exception_ptr error;
   FinishedFile file;
   try {
