@@ -34,3 +34,8 @@ include $(PGXS)
 # rebuild objects whose headers changed (-MMD writes the .d files)
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d)
+
+# A throwaway cluster, a sample couple, one export of each type: see README "Demo".
+demo:
+	bash test/demo.sh
+.PHONY: demo

@@ -18,15 +18,7 @@ log() { printf '\n=== %s ===\n' "$*"; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-install_packages() {
-  [ "${SKIP_APT:-0}" = 1 ] && return 0
-  log "installing Debian packages"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
-    $(grep -v '^#' "$here/test/packages.txt") >/dev/null
-}
-
-install_packages
+bash "$here/test/install-packages.sh"
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
 
 if [ "$(id -u)" -eq 0 ]; then

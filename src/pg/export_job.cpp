@@ -43,7 +43,7 @@ struct Failure {
 bool is_transient_sqlstate(int sqlstate) {
   // connection (08), transaction rollback (40), resources (53), operator intervention (57),
   // system errors (58): the same job may well succeed later
-  char klass[3] = {PGUNSIXBIT(sqlstate), PGUNSIXBIT(sqlstate >> 6), '\0'};
+  char klass[3] = {static_cast<char>(PGUNSIXBIT(sqlstate)), static_cast<char>(PGUNSIXBIT(sqlstate >> 6)), '\0'};
   static const char* const kTransient[] = {"08", "40", "53", "57", "58"};
   for (const char* transient : kTransient) {
     if (klass[0] == transient[0] && klass[1] == transient[1]) return true;

@@ -60,9 +60,10 @@ auto pg_call(Fn&& fn) -> decltype(fn()) {
     }
   } else {
     static_assert(std::is_trivially_copyable_v<Result>, "pg_call returns plain values only");
-    Result volatile_result{};
+    Result result{};
+    Result* volatile result_slot = &result;  // lives in memory, so longjmp cannot clobber it
     PG_TRY();
-    { volatile_result = fn(); }
+    { *result_slot = fn(); }
     PG_CATCH();
     {
       caught = new PgError(take_current_error(context_before));
@@ -74,7 +75,7 @@ auto pg_call(Fn&& fn) -> decltype(fn()) {
       delete caught;
       throw error;
     }
-    return volatile_result;
+    return result;
   }
 }
 
