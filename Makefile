@@ -39,3 +39,8 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 demo:
 	bash test/demo.sh
 .PHONY: demo
+
+# Worker latency and throughput figures (not a test; prints numbers): see README "Performance".
+bench-worker:
+	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/worker_bench.pl PROVE_FLAGS=--verbose
+.PHONY: bench-worker
