@@ -1,6 +1,7 @@
 #include "core/jobs/export_request.hpp"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
 #include "core/report/filters.hpp"
@@ -55,6 +56,18 @@ T value_or(const json& object, const char* key, T fallback) {
     }
 }
 
+// The JSON number's own text keeps it exact. A bound finer than the currency's cents
+// (12.345 EUR) is valid as a filter but cannot be printed exactly: it is left out of the line.
+std::optional<report::Money> amount_bound(const json& range, const char* key, const report::Currency& currency) {
+    auto found = range.find(key);
+    if (found == range.end() || !found->is_number()) return std::nullopt;
+    try {
+        return report::parse_money(found->dump(), currency.minor_digits);
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
+    }
+}
+
 }  // namespace
 
 ExportRequest parse_export_filters(const std::string& filters_json) {
@@ -82,9 +95,8 @@ std::string describe_export_filters(const std::string& filters_json, const repor
     described.categories = value_or(filters, "categories", std::vector<std::string>{});
     described.vendors = value_or(filters, "vendor_names", std::vector<std::string>{});
     if (auto range = filters.find("amount_range"); range != filters.end() && range->is_object()) {
-        // the JSON number's own text keeps it exact
-        if (range->contains("min")) described.min_amount = report::parse_money((*range)["min"].dump(), currency.minor_digits);
-        if (range->contains("max")) described.max_amount = report::parse_money((*range)["max"].dump(), currency.minor_digits);
+        described.min_amount = amount_bound(*range, "min", currency);
+        described.max_amount = amount_bound(*range, "max", currency);
     }
     std::string summary = report::describe_filters(described, currency);
     std::string status = value_or<std::string>(filters, "payment_status", "all");

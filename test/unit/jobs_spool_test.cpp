@@ -1,0 +1,177 @@
+// The worker's pure C++ helpers: the line-item spool between the read and render steps,
+// retry backoff, and reading export_filters.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include "core/jobs/export_request.hpp"
+#include "core/jobs/retry_backoff.hpp"
+#include "core/spool/line_item_spool.hpp"
+#include "sample_budget.hpp"
+
+using namespace budget_exports;
+
+namespace {
+
+std::string temp_path(const char* name) {
+    return ::testing::TempDir() + "/" + name + "-" + std::to_string(::getpid());
+}
+
+report::LineItem item_with_everything() {
+    report::LineItem item;
+    item.date = report::Date{2026, 2, 28};
+    item.category = "Flowers & Décor";
+    item.description = std::string("multi\nline \"quoted\"\0with a NUL", 31);
+    item.vendor = "Fleurs de Zoë";
+    item.payment_method = "card";
+    item.amount = report::Money{-123456};
+    item.type = report::TransactionType::refund;
+    item.notes = "";
+    item.tags = {"deposit", "", "refundable"};
+    return item;
+}
+
+}  // namespace
+
+TEST(LineItemSpool, RoundTripsEveryFieldInOrder) {
+    std::string path = temp_path("spool-fields");
+    report::LineItem first = item_with_everything();
+    report::LineItem undated;
+    undated.description = "no date";
+    undated.amount = report::Money{5};
+    {
+        spool::LineItemSpoolWriter writer(path);
+        writer.write(first);
+        writer.write(undated);
+        writer.close();
+        EXPECT_EQ(writer.count(), 2);
+    }
+    spool::LineItemSpoolReader reader(path);
+    report::LineItem read;
+    ASSERT_TRUE(reader.next(read));
+    EXPECT_EQ(read.date, first.date);
+    EXPECT_EQ(read.category, first.category);
+    EXPECT_EQ(read.description, first.description);
+    EXPECT_EQ(read.vendor, first.vendor);
+    EXPECT_EQ(read.amount, first.amount);
+    EXPECT_EQ(read.type, first.type);
+    EXPECT_EQ(read.tags, first.tags);
+    ASSERT_TRUE(reader.next(read));
+    EXPECT_FALSE(read.date.has_value()) << "a reused item must not keep the previous date";
+    EXPECT_TRUE(read.tags.empty());
+    EXPECT_EQ(read.description, "no date");
+    EXPECT_FALSE(reader.next(read));
+    std::remove(path.c_str());
+}
+
+TEST(LineItemSpool, StreamsALargeSampleWithTheSameTotals) {
+    std::string path = temp_path("spool-large");
+    sample::GeneratedLineItemSource generated(50000);
+    report::LineItemTotals written;
+    {
+        spool::LineItemSpoolWriter writer(path);
+        report::LineItem item;
+        while (generated.next(item)) {
+            writer.write(item);
+            written.add(item);
+        }
+        writer.close();
+    }
+    spool::LineItemSpoolReader reader(path);
+    EXPECT_EQ(report::compute_line_item_totals(reader), written);
+    EXPECT_EQ(written.count, 50000);
+    std::remove(path.c_str());
+}
+
+TEST(LineItemSpool, TruncatedFileIsAnErrorNotAShortReport) {
+    std::string path = temp_path("spool-truncated");
+    {
+        spool::LineItemSpoolWriter writer(path);
+        writer.write(item_with_everything());
+        writer.close();
+    }
+    ASSERT_EQ(::truncate(path.c_str(), 20), 0);
+    spool::LineItemSpoolReader reader(path);
+    report::LineItem item;
+    EXPECT_THROW(reader.next(item), std::runtime_error);
+    std::remove(path.c_str());
+}
+
+TEST(RetryBackoff, DoublesFromTheBaseUpToTheCapWithJitter) {
+    jobs::BackoffPolicy policy{1000, 30000};
+    std::mt19937_64 random(42);
+    for (int retries = 0; retries < 10; retries++) {
+        long long ceiling = std::min<long long>(30000, 1000LL << retries);
+        for (int i = 0; i < 200; i++) {
+            long long delay = jobs::retry_delay_ms(policy, retries, random);
+            EXPECT_GE(delay, ceiling - ceiling / 2) << "retries " << retries;
+            EXPECT_LE(delay, ceiling) << "retries " << retries;
+        }
+    }
+}
+
+TEST(RetryBackoff, JitterSpreadsRetriesAndHugeCountsDoNotOverflow) {
+    jobs::BackoffPolicy policy{1000, 300000};
+    std::mt19937_64 random(7);
+    std::set<long long> seen;
+    for (int i = 0; i < 50; i++) seen.insert(jobs::retry_delay_ms(policy, 3, random));
+    EXPECT_GT(seen.size(), 10u) << "workers retrying together should not retry in lockstep";
+    EXPECT_LE(jobs::retry_delay_ms(policy, 1000, random), 300000);
+    EXPECT_EQ(jobs::retry_delay_ms(jobs::BackoffPolicy{0, 0}, 5, random), 0);
+}
+
+TEST(ExportRequest, FormatsHaveTheirContentTypesAndExtensions) {
+    EXPECT_EQ(jobs::parse_export_format("excel"), jobs::ExportFormat::excel);
+    EXPECT_STREQ(jobs::file_extension(jobs::ExportFormat::excel), "xlsx");
+    EXPECT_STREQ(jobs::content_type(jobs::ExportFormat::pdf), "application/pdf");
+    EXPECT_STREQ(jobs::content_type(jobs::ExportFormat::csv), "text/csv; charset=utf-8");
+    EXPECT_THROW(jobs::parse_export_format("xlsx"), std::invalid_argument);
+}
+
+TEST(ExportRequest, DefaultsWithoutFilters) {
+    jobs::ExportRequest request = jobs::parse_export_filters("{}");
+    EXPECT_TRUE(request.options.include_charts);
+    EXPECT_TRUE(request.options.include_timeline);
+    EXPECT_FALSE(request.options.include_notes);
+    EXPECT_EQ(request.options.page_orientation, report::PageOrientation::portrait);
+    EXPECT_EQ(request.options.font_size, report::FontSize::medium);
+    EXPECT_EQ(request.payment_status, "all");
+    EXPECT_EQ(request.custom_title, "");
+}
+
+TEST(ExportRequest, ReadsOptionsAndDescribesFilters) {
+    const std::string filters = R"({"include_notes": true, "payment_status": "paid",
+        "categories": ["Venue"], "date_range": {"start": "2026-01-01", "end": "2026-06-30"},
+        "amount_range": {"min": 50},
+        "options": {"include_charts": false, "custom_title": "Zoë & José", "page_orientation": "landscape",
+                    "font_size": "small"}})";
+    jobs::ExportRequest request = jobs::parse_export_filters(filters);
+    EXPECT_TRUE(request.options.include_notes);
+    EXPECT_FALSE(request.options.include_charts);
+    EXPECT_EQ(request.options.page_orientation, report::PageOrientation::landscape);
+    EXPECT_EQ(request.options.font_size, report::FontSize::small);
+    EXPECT_EQ(request.custom_title, "Zoë & José");
+    std::string summary = jobs::describe_export_filters(filters, report::currency_for("EUR"));
+    EXPECT_NE(summary.find("Venue"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("2026"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("€50.00"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("payment status: paid"), std::string::npos) << summary;
+}
+
+TEST(ExportRequest, AnAmountFinerThanTheCurrencyIsLeftOutOfTheLineNotAnError) {
+    std::string summary =
+        jobs::describe_export_filters(R"({"amount_range": {"min": 12.345, "max": 99}})", report::currency_for("EUR"));
+    EXPECT_EQ(summary.find("12.34"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("€99.00"), std::string::npos) << summary;
+}
+
+TEST(ExportRequest, RejectsWhatTheDatabaseShouldNeverHaveLetThrough) {
+    EXPECT_THROW(jobs::parse_export_filters("[1, 2]"), std::invalid_argument);
+    EXPECT_THROW(jobs::parse_export_filters("{not json"), std::invalid_argument);
+    EXPECT_THROW(jobs::parse_export_filters(R"({"include_notes": "yes"})"), std::invalid_argument);
+    EXPECT_THROW(jobs::parse_export_filters(R"({"options": {"font_size": "huge"}})"), std::invalid_argument);
+}
