@@ -6,9 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "core/jobs/render_export.hpp"
 #include "core/jobs/retry_backoff.hpp"
-#include "core/render/render_error.hpp"
+#include "core/render/render.hpp"
 #include "core/spool/line_item_spool.hpp"
 #include "core/storage/object_key.hpp"
 #include "pg/budget_reader.hpp"
@@ -75,10 +74,21 @@ Failure classify(const std::exception_ptr& error) {
 
 void remove_quietly(const std::string& path) { std::remove(path.c_str()); }
 
+render::RenderOptions render_options(const WorkerContext& context) {
+  render::RenderOptions options;
+  options.xlsx.tmpdir = context.temp_dir;
+  std::string font = settings.font_path ? settings.font_path : "";
+  if (!font.empty() && font != options.pdf.font_path) {
+    options.pdf.font_path = font;
+    options.pdf.bold_font_path.clear();  // a custom font has no known bold face
+  }
+  return options;
+}
+
 FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohmann::json& timings) {
-  jobs::ExportFormat format = jobs::parse_export_format(job.export_type);
+  const render::RenderedFile format = render::format_info(job.export_type);
   std::string spool_path = context.temp_dir + "/" + job.export_id + ".rows";
-  std::string file_path = context.temp_dir + "/" + job.export_id + "." + jobs::file_extension(format);
+  std::string file_path = context.temp_dir + "/" + job.export_id + "." + format.extension;
   struct Cleanup {
     std::string a, b;
     ~Cleanup() {
@@ -96,13 +106,12 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohman
   pg_call([] { pgstat_report_activity(STATE_RUNNING, "budget_exports: rendering"); });
   {
     spool::LineItemSpoolReader items(spool_path);
-    jobs::RenderSettings render_settings{settings.font_path ? settings.font_path : "", context.temp_dir};
-    jobs::render_export(format, read.report, items, file_path, render_settings);
+    render::render(job.export_type, read.report, items, file_path, render_options(context));
   }
   timings["render_ms"] = elapsed_ms(started);
 
   FinishedFile file;
-  file.content_type = jobs::content_type(format);
+  file.content_type = format.content_type;
   file.storage_key = storage::object_key(job.couple_id, job.export_id, job.file_name);
 
   auto size = std::filesystem::file_size(file_path);

@@ -124,14 +124,6 @@ TEST(RetryBackoff, JitterSpreadsRetriesAndHugeCountsDoNotOverflow) {
     EXPECT_EQ(jobs::retry_delay_ms(jobs::BackoffPolicy{0, 0}, 5, random), 0);
 }
 
-TEST(ExportRequest, FormatsHaveTheirContentTypesAndExtensions) {
-    EXPECT_EQ(jobs::parse_export_format("excel"), jobs::ExportFormat::excel);
-    EXPECT_STREQ(jobs::file_extension(jobs::ExportFormat::excel), "xlsx");
-    EXPECT_STREQ(jobs::content_type(jobs::ExportFormat::pdf), "application/pdf");
-    EXPECT_STREQ(jobs::content_type(jobs::ExportFormat::csv), "text/csv; charset=utf-8");
-    EXPECT_THROW(jobs::parse_export_format("xlsx"), std::invalid_argument);
-}
-
 TEST(ExportRequest, DefaultsWithoutFilters) {
     jobs::ExportRequest request = jobs::parse_export_filters("{}");
     EXPECT_TRUE(request.options.include_charts);

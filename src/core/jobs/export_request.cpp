@@ -10,31 +10,6 @@ namespace budget_exports::jobs {
 
 using nlohmann::json;
 
-ExportFormat parse_export_format(const std::string& export_type) {
-    if (export_type == "csv") return ExportFormat::csv;
-    if (export_type == "excel") return ExportFormat::excel;
-    if (export_type == "pdf") return ExportFormat::pdf;
-    throw std::invalid_argument("unknown export_type \"" + export_type + "\" (expected pdf, csv or excel)");
-}
-
-const char* content_type(ExportFormat format) {
-    switch (format) {
-        case ExportFormat::csv: return "text/csv; charset=utf-8";
-        case ExportFormat::excel: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        case ExportFormat::pdf: return "application/pdf";
-    }
-    return "application/octet-stream";
-}
-
-const char* file_extension(ExportFormat format) {
-    switch (format) {
-        case ExportFormat::csv: return "csv";
-        case ExportFormat::excel: return "xlsx";
-        case ExportFormat::pdf: return "pdf";
-    }
-    return "bin";
-}
-
 namespace {
 
 json parse_object(const std::string& filters_json) {

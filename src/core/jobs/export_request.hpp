@@ -1,5 +1,5 @@
-// What the worker needs from a budget_exports row: the file format, and the report options
-// and filter description taken from export_filters (already validated by the database).
+// What the worker needs from export_filters (already validated by the database): the
+// report options and the one-line description of the filters.
 #pragma once
 
 #include <string>
@@ -8,13 +8,6 @@
 #include "core/report/report.hpp"
 
 namespace budget_exports::jobs {
-
-enum class ExportFormat { csv, excel, pdf };
-
-// "csv" | "excel" | "pdf"; throws std::invalid_argument otherwise.
-ExportFormat parse_export_format(const std::string& export_type);
-const char* content_type(ExportFormat format);   // "text/csv; charset=utf-8", ...
-const char* file_extension(ExportFormat format);  // "csv", "xlsx", "pdf"
 
 struct ExportRequest {
     report::ReportOptions options;
