@@ -4,17 +4,6 @@
 --   2. the rate limit under concurrency: two requests of the same couple for the last slot,
 --      exactly one gets it (the second waits on the couple's advisory lock, then sees the first).
 CREATE EXTENSION IF NOT EXISTS dblink;
-CREATE OR REPLACE FUNCTION try_sql(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  st text; msg text; hint text;
-BEGIN
-  EXECUTE stmt;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-  RETURN st || ': ' || msg || CASE WHEN hint <> '' THEN ' | HINT: ' || hint ELSE '' END;
-END
-$$;
 
 -- waits (up to 10 s) until some session waits for an advisory lock
 CREATE PROCEDURE wait_for_advisory_waiter() LANGUAGE plpgsql AS $$

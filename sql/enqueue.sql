@@ -2,19 +2,6 @@
 -- enqueues the job and enforces the per-couple rate limit (SQLSTATE PT429).
 -- No worker runs here (no shared_preload_libraries): rows stay generating / queued.
 
--- try_sql(stmt): runs a statement as the current role; 'ok' or its SQLSTATE, message, HINT.
-CREATE OR REPLACE FUNCTION try_sql(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  st text; msg text; hint text;
-BEGIN
-  EXECUTE stmt;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-  RETURN st || ': ' || msg || CASE WHEN hint <> '' THEN ' | HINT: ' || hint ELSE '' END;
-END
-$$;
-GRANT EXECUTE ON FUNCTION try_sql(text) TO PUBLIC;
 
 -- A known start: nothing requested yet.
 SELECT (SELECT count(*) FROM budget_exports) AS exports, (SELECT count(*) FROM export_queue) AS jobs;

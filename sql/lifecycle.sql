@@ -2,19 +2,6 @@
 -- CREATE EXTENSION works: tables come back empty, with policies, grants and triggers.
 -- (A full pg_dump | restore round trip runs in the TAP suite.)
 
--- try_sql(stmt): runs a statement as the current role; 'ok' or its SQLSTATE, message, HINT.
-CREATE OR REPLACE FUNCTION try_sql(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  st text; msg text; hint text;
-BEGIN
-  EXECUTE stmt;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-  RETURN st || ': ' || msg || CASE WHEN hint <> '' THEN ' | HINT: ' || hint ELSE '' END;
-END
-$$;
-GRANT EXECUTE ON FUNCTION try_sql(text) TO PUBLIC;
 
 -- Some data to dump
 INSERT INTO budget_exports (id, couple_id, export_type)

@@ -8,19 +8,6 @@
 --   RLS       42501 new row violates row-level security policy
 --   PT429     the couple's rate limit
 
--- try_sql(stmt): runs a statement as the current role; 'ok' or its SQLSTATE, message, HINT.
-CREATE OR REPLACE FUNCTION try_sql(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  st text; msg text; hint text;
-BEGIN
-  EXECUTE stmt;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-  RETURN st || ': ' || msg || CASE WHEN hint <> '' THEN ' | HINT: ' || hint ELSE '' END;
-END
-$$;
-GRANT EXECUTE ON FUNCTION try_sql(text) TO PUBLIC;
 
 -- Fixed rows, made as superuser:
 --   A1 couple A, pdf, completed (with a file)     A2 couple A, csv, generating (queued)

@@ -43,3 +43,17 @@ BEGIN
   EXECUTE 'SET ROLE anon';
 END $$;
 GRANT EXECUTE ON FUNCTION act_as(uuid), act_as_anon() TO PUBLIC;
+
+-- try_sql(stmt): runs a statement as the current role; 'ok' or its SQLSTATE, message, HINT.
+CREATE FUNCTION try_sql(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  st text; msg text; hint text;
+BEGIN
+  EXECUTE stmt;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+  RETURN st || ': ' || msg || CASE WHEN hint <> '' THEN ' | HINT: ' || hint ELSE '' END;
+END
+$$;
+GRANT EXECUTE ON FUNCTION try_sql(text) TO PUBLIC;

@@ -38,43 +38,34 @@ class PgError : public std::runtime_error {
 // Converts the error PostgreSQL is handling (inside PG_CATCH) into a PgError and clears it.
 PgError take_current_error(MemoryContext context_before);
 
+// Runs body() under PG_TRY; a PostgreSQL ERROR comes out as PgError.
+template <typename Body>
+void run_under_pg_try(Body& body) {
+  MemoryContext context_before = CurrentMemoryContext;
+  PgError* volatile caught = nullptr;
+  PG_TRY();
+  { body(); }
+  PG_CATCH();
+  { caught = new PgError(take_current_error(context_before)); }
+  PG_END_TRY();
+  if (caught) {
+    PgError error = *caught;
+    delete caught;
+    throw error;
+  }
+}
+
 template <typename Fn>
 auto pg_call(Fn&& fn) -> decltype(fn()) {
   using Result = decltype(fn());
-  MemoryContext context_before = CurrentMemoryContext;
-  volatile bool failed = false;
-  PgError* volatile caught = nullptr;
   if constexpr (std::is_void_v<Result>) {
-    PG_TRY();
-    { fn(); }
-    PG_CATCH();
-    {
-      caught = new PgError(take_current_error(context_before));
-      failed = true;
-    }
-    PG_END_TRY();
-    if (failed) {
-      PgError error = *caught;
-      delete caught;
-      throw error;
-    }
+    auto body = [&] { fn(); };
+    run_under_pg_try(body);
   } else {
     static_assert(std::is_trivially_copyable_v<Result>, "pg_call returns plain values only");
-    Result result{};
-    Result* volatile result_slot = &result;  // lives in memory, so longjmp cannot clobber it
-    PG_TRY();
-    { *result_slot = fn(); }
-    PG_CATCH();
-    {
-      caught = new PgError(take_current_error(context_before));
-      failed = true;
-    }
-    PG_END_TRY();
-    if (failed) {
-      PgError error = *caught;
-      delete caught;
-      throw error;
-    }
+    Result result{};  // captured by reference: it lives in memory, so longjmp cannot clobber it
+    auto body = [&] { result = fn(); };
+    run_under_pg_try(body);
     return result;
   }
 }
