@@ -908,3 +908,121 @@ GRANT SELECT ON budget_export_status TO authenticated, service_role;
 GRANT SELECT ON budget_exports_queue_stats TO service_role;
 REVOKE ALL ON FUNCTION budget_exports_queue_position(uuid) FROM PUBLIC, anon;
 GRANT EXECUTE ON FUNCTION budget_exports_queue_position(uuid) TO authenticated, service_role;
+
+------------------------------------------------------------------------------------------
+-- Downloads: a couple asks for a fresh signed URL of their own export (docs/storage.md).
+--   budget_export_download(export_id)   SECURITY INVOKER: the caller's row level security
+--       decides what exists; counts the download as the caller (column grant + policy)
+--   budget_exports_download_url(export_id)   SECURITY DEFINER: signs the URL, but only for
+--       a row the current transaction has just updated, which a couple can do to their
+--       own completed exports only
+--   budget_exports_sign_url(storage_key, expires_in)   C: Storage's sign call with the
+--       worker's settings (service key, Vault)
+-- Refusals use PostgREST's custom SQLSTATEs PTxyz, so supabase.rpc() gets HTTP status xyz:
+--   PT404 not found (also another couple's export), PT409 still generating,
+--   PT422 failed, PT410 expired (or its file is gone), PT503 Storage unavailable,
+--   PT502 Storage refused.
+------------------------------------------------------------------------------------------
+CREATE FUNCTION budget_exports_sign_url(storage_key text, expires_in integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'budget_exports_sign_url'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+CREATE FUNCTION budget_exports_written_by_current_transaction(row_xmin xid)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'budget_exports_written_by_current_transaction'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+-- Not transactional on purpose: it survives the rollback of the download that found an
+-- overdue export, and the worker then runs budget_exports_expire_overdue().
+CREATE FUNCTION budget_exports_request_expiry()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'budget_exports_request_expiry'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- The expiry half of cleanup_expired_exports(), run by the worker on request. Rows locked
+-- right now (typically by the very download that asked, until it rolls back) are skipped
+-- and counted, so the worker tries again shortly.
+CREATE FUNCTION budget_exports_expire_overdue(OUT expired integer, OUT still_locked integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+BEGIN
+  WITH expired_rows AS (
+    UPDATE budget_exports e
+       SET status = 'expired', file_url = NULL
+     WHERE e.id IN (SELECT id FROM budget_exports
+                     WHERE status = 'completed' AND expires_at <= now()
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
+  ), queued AS (
+    INSERT INTO budget_export_storage_deletions (storage_key)
+    SELECT DISTINCT storage_key FROM expired_rows WHERE storage_key IS NOT NULL
+    ON CONFLICT (storage_key) DO NOTHING
+  )
+  SELECT count(*) INTO expired FROM expired_rows;
+  SELECT count(*) INTO still_locked FROM budget_exports WHERE status = 'completed' AND expires_at <= now();
+END
+$$;
+
+CREATE FUNCTION budget_exports_download_url(export_id uuid)
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  e record;
+  seconds_left double precision;
+BEGIN
+  SELECT x.storage_key, x.expires_at, x.xmin AS row_xmin INTO e
+    FROM budget_exports x WHERE x.id = export_id AND x.status = 'completed';
+  -- the caller proves access by having updated the row in this transaction
+  IF NOT FOUND OR NOT budget_exports_written_by_current_transaction(e.row_xmin) THEN
+    RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
+  END IF;
+  seconds_left := extract(epoch FROM e.expires_at - clock_timestamp());
+  IF e.storage_key IS NULL OR seconds_left IS NULL OR seconds_left < 1 THEN
+    -- this transaction rolls back with the error, so the worker marks the row expired
+    PERFORM budget_exports_request_expiry();
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  RETURN budget_exports_sign_url(e.storage_key, least(ceil(seconds_left), 2147483647)::integer);
+END
+$$;
+
+CREATE FUNCTION budget_export_download(export_id uuid)
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  e record;
+BEGIN
+  -- as the caller: another couple's export looks exactly like a missing one
+  SELECT x.status, x.error_message INTO e FROM budget_exports x WHERE x.id = export_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
+  ELSIF e.status = 'generating' THEN
+    RAISE EXCEPTION 'budget_exports: export % is still being generated', export_id
+      USING ERRCODE = 'PT409', HINT = 'Try again when its status is completed (budget_export_status).';
+  ELSIF e.status = 'failed' THEN
+    RAISE EXCEPTION 'budget_exports: export % failed', export_id
+      USING ERRCODE = 'PT422', DETAIL = coalesce(e.error_message, ''), HINT = 'Request a new export.';
+  ELSIF e.status = 'expired' THEN
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  -- count the download as the caller; signing happens after, so an error undoes the count
+  UPDATE budget_exports x
+     SET download_count = x.download_count + 1, last_downloaded_at = now()
+   WHERE x.id = export_id AND x.status = 'completed';
+  IF NOT FOUND THEN  -- expired by cleanup since the SELECT
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  RETURN budget_exports_download_url(export_id);
+END
+$$;
+COMMENT ON FUNCTION budget_export_download(uuid) IS
+  'A fresh signed download URL for one of the caller''s completed exports; counts the download. '
+  'Errors: PT404 not found, PT409 generating, PT422 failed, PT410 expired, PT503/PT502 storage';
+
+REVOKE ALL ON FUNCTION budget_exports_sign_url(text, integer), budget_exports_written_by_current_transaction(xid),
+  budget_exports_request_expiry(), budget_exports_expire_overdue(), budget_exports_download_url(uuid),
+  budget_export_download(uuid)
+  FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION budget_exports_download_url(uuid), budget_export_download(uuid)
+  TO authenticated, service_role;

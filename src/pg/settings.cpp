@@ -74,6 +74,9 @@ void define_settings() {
   define_string("budget_exports.storage_service_key_file",
                 "File holding the Supabase service role key (preferred: a changed key is never logged).",
                 &settings.storage_service_key_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY);
+  define_string("budget_exports.storage_service_key_secret",
+                "Name of the Supabase Vault secret holding the service role key (used when schema vault exists).",
+                &settings.storage_service_key_secret, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY);
   define_int("budget_exports.storage_connect_timeout", "Storage connect timeout.",
              &settings.storage_connect_timeout_ms, 5000, 100, 600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
   define_int("budget_exports.storage_timeout", "Storage request timeout.", &settings.storage_timeout_ms, 60000,

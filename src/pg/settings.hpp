@@ -22,6 +22,7 @@ struct Settings {
   char* storage_bucket = nullptr;
   char* storage_service_key = nullptr;       // superuser-only, never shown to others
   char* storage_service_key_file = nullptr;  // or read it from this file (not logged on reload)
+  char* storage_service_key_secret = nullptr;  // or from Supabase Vault: the secret's name
   int storage_connect_timeout_ms = 5000;
   int storage_timeout_ms = 60000;
   // sighup: requests and cleanup

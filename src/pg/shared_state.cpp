@@ -27,6 +27,7 @@ void attach_shared_memory() {
   if (!found) {
     SpinLockInit(&state->mutex);
     for (Latch*& latch : state->worker_latches) latch = nullptr;
+    state->expiry_requested = false;
   }
   LWLockRelease(AddinShmemInitLock);
 }
@@ -58,6 +59,31 @@ void wake_all_workers() {
   for (Latch* latch : latches) {
     if (latch) SetLatch(latch);
   }
+}
+
+bool request_expiry_now() {
+  if (!state) return false;
+  SpinLockAcquire(&state->mutex);
+  state->expiry_requested = true;
+  SpinLockRelease(&state->mutex);
+  wake_all_workers();
+  return true;
+}
+
+bool take_expiry_request() {
+  if (!state) return false;
+  SpinLockAcquire(&state->mutex);
+  bool requested = state->expiry_requested;
+  state->expiry_requested = false;
+  SpinLockRelease(&state->mutex);
+  return requested;
+}
+
+void defer_expiry_request() {
+  if (!state) return;
+  SpinLockAcquire(&state->mutex);
+  state->expiry_requested = true;
+  SpinLockRelease(&state->mutex);
 }
 
 }  // namespace budget_exports::pg

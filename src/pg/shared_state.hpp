@@ -16,6 +16,7 @@ constexpr int kMaxWorkers = 8;
 struct SharedState {
   slock_t mutex;
   Latch* worker_latches[kMaxWorkers];
+  bool expiry_requested;  // a download found an overdue export (see request_expiry_now)
 };
 
 // Hooks into shared memory sizing and initialisation; call from _PG_init when preloading.
@@ -26,5 +27,14 @@ SharedState* shared_state();
 
 void publish_worker_latch(int slot, Latch* latch);
 void wake_all_workers();
+
+// Asks the workers, right now and whatever happens to the caller's transaction, to mark
+// overdue exports expired. budget_export_download() refuses an overdue export with an
+// ERROR, which would roll back its own UPDATE. False when no worker runs.
+bool request_expiry_now();
+// True once per request (the worker that takes it does the work).
+bool take_expiry_request();
+// Keeps the request for the worker's next round, without waking anyone.
+void defer_expiry_request();
 
 }  // namespace budget_exports::pg

@@ -9,6 +9,8 @@
 #include "pg/export_job.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
+#include "pg/transaction.hpp"
+#include "pg/vault_key.hpp"
 
 extern "C" {
 #include "postmaster/interrupt.h"
@@ -33,31 +35,42 @@ std::string read_key_file(const std::string& path) {
   return key;
 }
 
-storage::StoreConfig config_from_settings() {
-  storage::StoreConfig config;
-  config.url = setting_text(settings.storage_url);
-  if (config.url.empty()) config.url = std::string("file://") + DataDir + "/budget_exports";
-  config.bucket = setting_text(settings.storage_bucket);
-  config.service_key = setting_text(settings.storage_service_key);
-  std::string key_file = setting_text(settings.storage_service_key_file);
-  if (!key_file.empty()) config.service_key = read_key_file(key_file);
-  config.connect_timeout_ms = settings.storage_connect_timeout_ms;
-  config.total_timeout_ms = settings.storage_timeout_ms;
-  config.should_abort = [] { return ShutdownRequestPending != 0; };  // SIGTERM ends a slow upload
-  return config;
-}
+}  // namespace
 
-// Everything the store depends on; the key is part of it but never leaves this process.
-std::string signature(const storage::StoreConfig& config) {
+std::string store_signature(const storage::StoreConfig& config) {
   return config.url + '\n' + config.bucket + '\n' + config.service_key + '\n' +
          std::to_string(config.connect_timeout_ms) + '\n' + std::to_string(config.total_timeout_ms);
 }
 
-}  // namespace
+storage::StoreConfig store_config_from_settings(const VaultReader& read_vault) {
+  storage::StoreConfig config;
+  config.url = setting_text(settings.storage_url);
+  if (config.url.empty()) config.url = std::string("file://") + DataDir + "/budget_exports";
+  config.bucket = setting_text(settings.storage_bucket);
+  config.connect_timeout_ms = settings.storage_connect_timeout_ms;
+  config.total_timeout_ms = settings.storage_timeout_ms;
+
+  std::string secret_name = setting_text(settings.storage_service_key_secret);
+  std::string key_file = setting_text(settings.storage_service_key_file);
+  std::optional<std::string> vault_key;
+  if (!secret_name.empty()) vault_key = read_vault(secret_name);
+  if (vault_key) {
+    config.service_key = *vault_key;
+  } else if (!key_file.empty()) {
+    config.service_key = read_key_file(key_file);
+  } else {
+    config.service_key = setting_text(settings.storage_service_key);
+  }
+  return config;
+}
 
 storage::ObjectStore& current_store(WorkerContext& context) {
-  storage::StoreConfig config = config_from_settings();
-  std::string wanted = signature(config);
+  storage::StoreConfig config = store_config_from_settings([](const std::string& secret_name) {
+    return in_transaction("budget_exports: reading the storage key from Vault", true,
+                          [&] { return read_vault_secret(secret_name); });
+  });
+  config.should_abort = [] { return ShutdownRequestPending != 0; };  // SIGTERM ends a slow upload
+  std::string wanted = store_signature(config);
   if (!context.store || context.store_signature != wanted) {
     context.store.reset();
     context.store = storage::open_store(config);

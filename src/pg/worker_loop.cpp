@@ -6,6 +6,7 @@
 
 #include "pg/export_job.hpp"
 #include "pg/guard.hpp"
+#include "pg/overdue_exports.hpp"
 #include "pg/settings.hpp"
 #include "pg/storage_deletions.hpp"
 
@@ -28,11 +29,14 @@ void log_message(int level, const std::string& message) {
   pg_call([&] { ereport(level, (errmsg("budget_exports: %s", message.c_str()))); });
 }
 
-void wait_for_work(long timeout_ms) {
-  pg_call([&] {
-    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms, PG_WAIT_EXTENSION);
+// True when woken (a job was queued, cleanup queued deletions, a download found an overdue
+// export), false on timeout.
+bool wait_for_work(long timeout_ms) {
+  return pg_call([&] {
+    int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms, PG_WAIT_EXTENSION);
     ResetLatch(MyLatch);
     CHECK_FOR_INTERRUPTS();
+    return (events & WL_LATCH_SET) != 0;
   });
 }
 
@@ -69,6 +73,7 @@ void run_worker_loop(int slot) {
   WorkerContext context{name, prepare_temp_dir(slot), JobQueue(name), nullptr, {}, std::mt19937_64(std::random_device{}())};
   bool extension_ready = false;
   auto last_maintenance = std::chrono::steady_clock::time_point{};
+  bool woken = false;
   log_message(LOG, name + " started");
 
   while (!ShutdownRequestPending) {
@@ -84,13 +89,17 @@ void run_worker_loop(int slot) {
         }
       }
       auto now = std::chrono::steady_clock::now();
-      if (now - last_maintenance >= std::chrono::seconds(kMaintenanceEverySeconds)) {
+      bool maintenance_due = now - last_maintenance >= std::chrono::seconds(kMaintenanceEverySeconds);
+      if (maintenance_due) {
         last_maintenance = now;
         if (int rescued = context.queue.rescue_expired_leases(); rescued > 0) {
           log_message(LOG, std::to_string(rescued) + " job(s) whose worker stopped were queued again");
         }
-        remove_deleted_objects(context);
       }
+      expire_overdue_exports_if_asked(context);
+      // A wake may come from cleanup_expired_exports() queueing deletions: one cheap query
+      // when nothing is due (failed batches wait out their own backoff in requested_at).
+      if (maintenance_due || woken) remove_deleted_objects(context);
       drain_queue(context);
     } catch (const std::exception& e) {
       extension_ready = false;  // maybe the extension was dropped under us: look again
@@ -98,7 +107,7 @@ void run_worker_loop(int slot) {
       sleep_ms = kErrorPauseMs;
     }
     if (ShutdownRequestPending) break;
-    wait_for_work(sleep_ms);
+    woken = wait_for_work(sleep_ms);
   }
   log_message(LOG, name + " stopping");
 }
