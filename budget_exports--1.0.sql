@@ -644,7 +644,11 @@ RETURNS TABLE (
   milestone_name text, due_date date, payment_status text, paid_date date,
   transaction_date date, description text, vendor_name text, payment_method text,
   transaction_type text, notes text, tags text[], amount numeric)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+-- plpgsql rather than sql: its query plan is cached across a worker's jobs
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH couple AS (
     SELECT c.id, c.user_id, c.partner_user_id,
            array_remove(ARRAY[c.user_id, c.partner_user_id], NULL) AS users
@@ -727,7 +731,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
          transaction_date, description, vendor_name, payment_method,
          transaction_type, notes, tags, amount
     FROM rows
-   ORDER BY part, row_date, row_id
+   ORDER BY part, row_date, row_id;
+END
 $$;
 REVOKE ALL ON FUNCTION budget_exports_budget_rows(uuid, jsonb) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION budget_exports_budget_rows(uuid, jsonb) TO service_role;
@@ -775,7 +780,11 @@ $$;
 CREATE FUNCTION budget_exports_claim_job(worker_name text, lease_seconds integer)
 RETURNS TABLE (queue_id uuid, lease_token uuid, export_id uuid, couple_id uuid, export_type text,
                export_filters jsonb, file_name text, attempt integer, retry_count integer)
-LANGUAGE sql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+-- plpgsql rather than sql: its query plan is cached across a worker's claims
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH next_job AS (
     SELECT q.id FROM export_queue q
      WHERE q.status = 'queued' AND q.run_at <= now()
@@ -794,7 +803,8 @@ LANGUAGE sql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
   )
   SELECT claimed.id, claimed.lease_token, e.id, e.couple_id, e.export_type, e.export_filters, e.file_name,
          claimed.attempt_count, claimed.retry_count
-    FROM claimed JOIN budget_exports e ON e.id = claimed.export_id
+    FROM claimed JOIN budget_exports e ON e.id = claimed.export_id;
+END
 $$;
 
 CREATE FUNCTION budget_exports_complete_job(queue_id uuid, lease_token uuid, storage_key text,

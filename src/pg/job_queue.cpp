@@ -40,6 +40,9 @@ int JobQueue::rescue_expired_leases() {
 
 std::optional<ClaimedJob> JobQueue::claim(int lease_seconds) {
   auto rows = in_transaction("budget_exports: claiming a job", false, [&] {
+    // A claim lost in a crash costs nothing (the job is still queued), so it need not
+    // wait for the WAL flush; results are committed synchronously.
+    spi_query("SET LOCAL synchronous_commit = off");
     return spi_query("SELECT queue_id, lease_token, export_id, couple_id, export_type, export_filters::text, "
                      "file_name, attempt, retry_count FROM " +
                          qualified("budget_exports_claim_job") + "($1::text, $2::integer)",

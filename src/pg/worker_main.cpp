@@ -9,7 +9,6 @@ extern "C" {
 #include "storage/ipc.h"
 #include "postmaster/interrupt.h"
 #include "tcop/tcopprot.h"
-#include "utils/guc.h"
 }
 
 namespace {
@@ -29,9 +28,6 @@ void budget_exports_worker_main(Datum main_arg) {
   pqsignal(SIGTERM, SignalHandlerForShutdownRequest);  // finish the current step, then exit
   BackgroundWorkerUnblockSignals();
   BackgroundWorkerInitializeConnection(settings.database, nullptr, 0);
-  // The worker's own commits (claim, result) need not wait for the WAL flush: if a crash
-  // loses the last few, the lease expires and the job runs again to the same object key.
-  SetConfigOption("synchronous_commit", "off", PGC_USERSET, PGC_S_OVERRIDE);
   before_shmem_exit(forget_latch, 0);
   publish_worker_latch(my_slot, MyLatch);
   cpp_entry([] { run_worker_loop(my_slot); });

@@ -34,6 +34,7 @@ ok($node->poll_query_until('app',
 my ($id) = request_exports($node, 'csv');
 ok($node->poll_query_until('app', "SELECT status = 'started' FROM export_queue WHERE export_id = '$id'"),
 	'job claimed');
+sleep 1;  # the claim commits asynchronously: let the WAL writer flush it (200 ms) first
 my $pid = $node->safe_psql('app',
 	"SELECT pid FROM pg_stat_activity WHERE backend_type = 'budget_exports worker'");
 kill 'KILL', $pid;
