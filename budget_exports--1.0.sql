@@ -1036,3 +1036,24 @@ REVOKE ALL ON FUNCTION budget_exports_sign_url(text, integer), budget_exports_wr
   FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION budget_exports_download_url(uuid), budget_export_download(uuid)
   TO authenticated, service_role;
+
+------------------------------------------------------------------------------------------
+-- Say so when no worker will serve this database: requests would wait forever. (A WARNING:
+-- CREATE EXTENSION hides NOTICEs raised by its script.)
+------------------------------------------------------------------------------------------
+DO $no_worker_notice$
+DECLARE
+  preloaded boolean := EXISTS (
+    SELECT 1 FROM unnest(string_to_array(current_setting('shared_preload_libraries'), ',')) AS lib
+     WHERE btrim(lib, ' "') IN ('budget_exports', '$libdir/budget_exports'));
+  worker_database text := budget_exports_setting('database');
+BEGIN
+  IF NOT preloaded THEN
+    RAISE WARNING 'budget_exports is not in shared_preload_libraries: requests are validated and queued, but no worker renders them'
+      USING HINT = 'Add budget_exports to shared_preload_libraries, set budget_exports.database, and restart PostgreSQL.';
+  ELSIF worker_database IS DISTINCT FROM current_database() THEN
+    RAISE WARNING 'the budget_exports workers serve database "%", not "%": requests here will wait', worker_database, current_database()
+      USING HINT = format('Set budget_exports.database = %L and restart PostgreSQL.', current_database());
+  END IF;
+END
+$no_worker_notice$;
