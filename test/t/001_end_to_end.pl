@@ -86,6 +86,17 @@ is($node->safe_psql('app', "SELECT count(*) FROM budget_exports WHERE status <> 
 my $stats = $node->safe_psql('app', 'SELECT queued, in_flight, failed, completed FROM budget_exports_queue_stats');
 is($stats, '0|0|0|5', 'operator view: everything done');
 
+# A file over budget_exports.max_file_size fails at once, with a message, and no retry.
+$node->safe_psql('app', "ALTER SYSTEM SET budget_exports.max_file_size = '2kB'");
+$node->reload;
+sleep 1;
+my ($too_big) = request_exports($node, 'pdf');
+is(wait_for_exports($node, 60, $too_big)->{$too_big}, 'failed', 'an oversized export fails');
+my ($error, $retries) = split /\|/, $node->safe_psql('app',
+	"SELECT e.error_message, q.retry_count FROM budget_exports e JOIN export_queue q ON q.export_id = e.id WHERE e.id = '$too_big'");
+like($error, qr/more than budget_exports\.max_file_size \(2048 bytes\); narrow the filters/, "readable: $error");
+is($retries, '0', 'a permanent failure is not retried');
+
 $node->stop;
 done_testing();
 
