@@ -100,6 +100,42 @@ SELECT relname, relrowsecurity,
   FROM pg_class c WHERE relname IN ('budget_exports', 'export_queue') AND relkind = 'r' ORDER BY relname;
 SELECT export_type, file_name, status FROM budget_exports;
 
+-- The README's migration path ("Migrating from the app's WS-166 tables"), verbatim: the
+-- app's rows move into the extension's tables as they are, not as new requests.
+UPDATE budget_exports SET status = 'completed', file_url = 'https://example.com/app.pdf', file_size_bytes = 1234;
+INSERT INTO budget_exports (couple_id, export_type, file_name, status)
+VALUES ('c0000000-0000-0000-0000-000000000001', 'csv', 'pending.csv', 'generating');
+INSERT INTO export_queue (export_id, priority, status, started_at, retry_count)
+SELECT id, 5, CASE status WHEN 'completed' THEN 'completed' ELSE 'started' END, now(), 1 FROM budget_exports;
+BEGIN;
+ALTER TABLE budget_exports RENAME TO budget_exports_app;
+ALTER TABLE export_queue RENAME TO export_queue_app;
+CREATE EXTENSION budget_exports;
+SET LOCAL session_replication_role = replica;
+INSERT INTO budget_exports (id, couple_id, export_type, export_filters, file_name, file_url,
+                            file_size_bytes, generated_at, expires_at, download_count, status,
+                            created_at, updated_at)
+SELECT id, couple_id, export_type, export_filters, file_name, file_url, file_size_bytes,
+       generated_at, expires_at, coalesce(download_count, 0), coalesce(status, 'failed'),
+       coalesce(created_at, now()), coalesce(updated_at, now())
+  FROM budget_exports_app;
+INSERT INTO export_queue (id, export_id, priority, status, started_at, completed_at, error_message,
+                          retry_count, created_at, updated_at)
+SELECT id, export_id, least(greatest(coalesce(priority, 3), 1), 5),
+       CASE WHEN status = 'started' THEN 'queued' ELSE coalesce(status, 'queued') END,
+       started_at, completed_at, error_message, coalesce(retry_count, 0),
+       coalesce(created_at, now()), coalesce(updated_at, now())
+  FROM export_queue_app;
+COMMIT;
+-- same rows, same statuses and URLs; the unfinished one waits in the queue for a worker
+SELECT e.export_type, e.file_name, e.status, e.file_url, q.status AS queue_status, q.priority, q.retry_count
+  FROM budget_exports e JOIN export_queue q ON q.export_id = e.id ORDER BY e.file_name;
+SELECT (SELECT count(*) FROM budget_exports) = (SELECT count(*) FROM budget_exports_app) AS all_exports_moved,
+       (SELECT count(*) FROM export_queue) = (SELECT count(*) FROM export_queue_app) AS all_jobs_moved;
+-- and the extension works for new requests
+INSERT INTO budget_exports (couple_id, export_type) VALUES ('c0000000-0000-0000-0000-000000000001', 'excel');
+SELECT count(*) AS queued FROM export_queue WHERE status = 'queued';
+
 ------------------------------------------------------------------------------------------
 -- Not a Supabase database (no auth schema, no couples)
 ------------------------------------------------------------------------------------------
