@@ -25,7 +25,8 @@ if [ "$(id -u)" -eq 0 ]; then
   as_test_user() { runuser -u "$test_user" -- env PATH="$PATH" "$@"; }
   log "copying the tree to $build_dir (owned by $test_user)"
   mkdir -p "$build_dir"
-  rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.so' "$here/" "$build_dir/"
+  rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.so' --exclude '*.d' \
+    --exclude /test/unit/build --exclude /test/bench/build --exclude /demo-output "$here/" "$build_dir/"
   chown -R "$test_user:" "$build_dir"
 else
   as_test_user() { "$@"; }
