@@ -58,19 +58,25 @@ std::vector<std::string> tags(const CellRow& row) {
   return result;
 }
 
-// The data-source function's call, resolved from the setting (it must take (uuid, jsonb)).
-std::string resolve_data_source(const std::string& schema) {
+struct ReadContext {
+  std::string data_source;   // the data-source function's call name
+  std::string generated_at;  // "2026-03-14 09:30 UTC", the read transaction's time
+};
+
+// One query for both: the data-source function, resolved from the setting (it must take
+// (uuid, jsonb)), and the time the report is generated at.
+ReadContext resolve_read_context(const std::string& schema) {
   std::string name = settings.data_source && *settings.data_source ? settings.data_source
                                                                      : "budget_exports_budget_rows";
   auto rows = spi_query(
       "SELECT to_regprocedure(CASE WHEN strpos($1, '.') > 0 THEN $1 ELSE quote_ident($2) || '.' || $1 END "
-      "|| '(uuid, jsonb)')::regproc::text",
+      "|| '(uuid, jsonb)')::regproc::text, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')",
       {name, schema});
   if (rows.empty() || !rows[0][0]) {
     throw std::invalid_argument("data source function " + name +
                                 "(uuid, jsonb) does not exist (setting budget_exports.data_source)");
   }
-  return *rows[0][0];
+  return {*rows[0][0], rows[0][1].value_or(std::string())};
 }
 
 class BudgetBuilder {
@@ -152,19 +158,17 @@ class BudgetBuilder {
 
 BudgetRead read_budget(const ClaimedJob& job, const std::string& schema, const std::string& spool_path) {
   BudgetBuilder builder(job, spool_path);
-  std::string generated_at;
+  ReadContext context;
   in_transaction("budget_exports: reading a budget", true, [&] {
-    std::string data_source = resolve_data_source(schema);
-    auto now = spi_query("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')");
-    generated_at = now.empty() || !now[0][0] ? std::string() : *now[0][0];
-    SpiCursor cursor(std::string(kSelectList) + data_source + "($1::uuid, $2::jsonb)",
+    context = resolve_read_context(schema);
+    SpiCursor cursor(std::string(kSelectList) + context.data_source + "($1::uuid, $2::jsonb)",
                      {job.couple_id, job.export_filters});
     while (cursor.fetch(kBatchRows, [&](const CellRow& row) { builder.add(row); }) > 0) {
     }
     cursor.close();
   });
   BudgetRead read = builder.finish();
-  read.report.header.generated_at = generated_at;
+  read.report.header.generated_at = context.generated_at;
   return read;
 }
 
