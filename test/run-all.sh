@@ -19,7 +19,8 @@ log() { printf '\n=== %s ===\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 bash "$here/test/install-packages.sh"
-export PATH="/usr/lib/postgresql/15/bin:$PATH"
+# PG_BINDIR picks the PostgreSQL installation (its pg_config decides where `make install` goes)
+export PATH="${PG_BINDIR:-/usr/lib/postgresql/15/bin}:$PATH"
 
 if [ "$(id -u)" -eq 0 ]; then
   as_test_user() { runuser -u "$test_user" -- env PATH="$PATH" "$@"; }
@@ -33,6 +34,8 @@ else
   build_dir=$here
 fi
 cd "$build_dir"
+logs=$(mktemp -d /tmp/budget_exports-logs.XXXXXX)
+chmod 755 "$logs"
 
 log "building"
 as_test_user make -s -j"$jobs"
@@ -45,24 +48,24 @@ status=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
 log "unit tests (GoogleTest)"
-if as_test_user make -s -C test/unit check | tee /tmp/budget_exports-unit.log; then :; else status=1; fi
-unit_passed=$(grep -oP '\[  PASSED  \] \K[0-9]+' /tmp/budget_exports-unit.log || echo 0)
-unit_failed=$(grep -oP '\[  FAILED  \] \K[0-9]+(?= test)' /tmp/budget_exports-unit.log || echo 0)
+if as_test_user make -s -C test/unit check | tee "$logs/unit.log"; then :; else status=1; fi
+unit_passed=$(grep -oP '\[  PASSED  \] \K[0-9]+' "$logs/unit.log" || echo 0)
+unit_failed=$(grep -oP '\[  FAILED  \] \K[0-9]+(?= test)' "$logs/unit.log" || echo 0)
 [ "$unit_passed" = 0 ] && [ "$unit_failed" = 0 ] && unit_failed=1  # a suite that ran nothing failed
 count "$unit_passed" "$unit_failed"
 
 log "regression tests (pg_regress, temporary instance)"
-if as_test_user make -s installcheck TAP_TESTS= 2>&1 | tee /tmp/budget_exports-regress.log; then :; else status=1; fi
-regress_passed=$(grep -cE '^test .* \.\.\. ok' /tmp/budget_exports-regress.log || true)
-regress_failed=$(grep -cE '^test .* \.\.\. FAILED' /tmp/budget_exports-regress.log || true)
+if as_test_user make -s installcheck TAP_TESTS= 2>&1 | tee "$logs/regress.log"; then :; else status=1; fi
+regress_passed=$(grep -cE '^test .* \.\.\. ok' "$logs/regress.log" || true)
+regress_failed=$(grep -cE '^test .* \.\.\. FAILED' "$logs/regress.log" || true)
 [ -f regression.diffs ] && { head -200 regression.diffs; }
 count "$regress_passed" "$regress_failed"
 
 if ls test/t/*.pl >/dev/null 2>&1; then
   log "TAP tests (prove)"
-  if as_test_user make -s installcheck REGRESS= 2>&1 | tee /tmp/budget_exports-tap.log; then :; else status=1; fi
-  tap_tests=$(grep -oP '^Files=[0-9]+, Tests=\K[0-9]+' /tmp/budget_exports-tap.log || echo 0)
-  tap_failed=$( (grep -oP 'Failed \K[0-9]+(?=/[0-9]+ subtests)' /tmp/budget_exports-tap.log || true) | awk '{s+=$1} END {print s+0}')
+  if as_test_user make -s installcheck REGRESS= 2>&1 | tee "$logs/tap.log"; then :; else status=1; fi
+  tap_tests=$(grep -oP '^Files=[0-9]+, Tests=\K[0-9]+' "$logs/tap.log" || echo 0)
+  tap_failed=$( (grep -oP 'Failed \K[0-9]+(?=/[0-9]+ subtests)' "$logs/tap.log" || true) | awk '{s+=$1} END {print s+0}')
   [ "$status" = 0 ] || [ "$tap_failed" != 0 ] || tap_failed=1
   count "$((tap_tests - ${tap_failed:-0}))" "${tap_failed:-0}"
   if [ "$status" != 0 ]; then

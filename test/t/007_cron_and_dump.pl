@@ -51,7 +51,7 @@ my $rows = q{SELECT string_agg(concat_ws(':', e.id, e.status, e.file_url, e.chec
 	           FROM budget_exports e LEFT JOIN export_queue q ON q.export_id = e.id};
 is($node->safe_psql('restored', $rows), $node->safe_psql('app', $rows), 'exports and queue restored as they were');
 is($node->safe_psql('restored', 'SELECT count(*) FROM export_queue'), '3', 'no job queued twice');
-is($node->safe_psql('restored', q{SELECT extversion FROM pg_extension WHERE extname = 'budget_exports'}), '1.0',
+is($node->safe_psql('restored', q{SELECT extversion FROM pg_extension WHERE extname = 'budget_exports'}), '1.1',
 	'the extension is installed in the restored database');
 
 $node->stop;

@@ -1,0 +1,1059 @@
+-- budget_exports 1.1: the WS-166 schema (budget_exports, export_queue), its row level
+-- security, request validation, the enqueue path and cleanup.
+\echo Use "CREATE EXTENSION budget_exports" to load this file. \quit
+
+------------------------------------------------------------------------------------------
+-- Preconditions: a Supabase-like database. Fail early, with a way forward, before any
+-- object exists (CREATE EXTENSION is one transaction, so nothing is left half-installed).
+------------------------------------------------------------------------------------------
+DO $preconditions$
+DECLARE
+  missing text[] := '{}';
+BEGIN
+  IF to_regclass('@extschema@.budget_exports') IS NOT NULL
+     OR to_regclass('@extschema@.export_queue') IS NOT NULL THEN
+    RAISE EXCEPTION 'budget_exports: tables "budget_exports" / "export_queue" already exist in schema @extschema@'
+      USING ERRCODE = 'duplicate_table',
+            DETAIL = 'They were probably created by the app''s own WS-166 migration, not by this extension.',
+            HINT = 'Rename them (ALTER TABLE budget_exports RENAME TO budget_exports_app; ALTER TABLE export_queue RENAME TO export_queue_app), '
+                   'CREATE EXTENSION budget_exports, then copy the rows across; see "Migrating from the app''s WS-166 tables" in the README.';
+  END IF;
+
+  IF to_regnamespace('auth') IS NULL OR to_regprocedure('auth.uid()') IS NULL THEN
+    missing := missing || 'function auth.uid()'::text;
+  END IF;
+  IF to_regclass('public.couples') IS NULL THEN
+    missing := missing || 'table public.couples'::text;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN missing := missing || 'role anon'::text; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN missing := missing || 'role authenticated'::text; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN missing := missing || 'role service_role'::text; END IF;
+  IF cardinality(missing) > 0 THEN
+    RAISE EXCEPTION 'budget_exports needs a Supabase database: missing %', array_to_string(missing, ', ')
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Install into a Supabase project, or load test/fixtures/supabase_world.sql first for a local database.';
+  END IF;
+END
+$preconditions$;
+
+------------------------------------------------------------------------------------------
+-- Settings live in GUCs defined by the shared library. Reading them through a C function
+-- loads the library first, so a value a non-superuser SET before the load is discarded.
+------------------------------------------------------------------------------------------
+CREATE FUNCTION budget_exports_setting(name text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'budget_exports_setting'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION budget_exports_setting(text) IS
+  'Current value of the non-secret setting budget_exports.<name>, in its base unit (seconds, bytes)';
+
+-- Asks the export workers to look at the queue when the current transaction commits
+-- (nothing happens on rollback). A no-op when no worker runs.
+CREATE FUNCTION budget_exports_wake_workers_at_commit()
+RETURNS void
+AS 'MODULE_PATHNAME', 'budget_exports_wake_workers_at_commit'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+------------------------------------------------------------------------------------------
+-- Tables
+------------------------------------------------------------------------------------------
+CREATE TABLE budget_exports (
+  id                 uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  couple_id          uuid NOT NULL REFERENCES public.couples(id) ON DELETE CASCADE,
+  export_type        text NOT NULL CHECK (export_type IN ('pdf', 'csv', 'excel')),
+  export_filters     jsonb NOT NULL DEFAULT '{}',
+  file_name          text NOT NULL,
+  file_url           text,
+  file_size_bytes    bigint CHECK (file_size_bytes >= 0),
+  content_type       text,
+  checksum_sha256    text CHECK (checksum_sha256 ~ '^[0-9a-f]{64}$'),
+  storage_key        text,
+  generated_at       timestamptz,
+  expires_at         timestamptz,
+  download_count     integer NOT NULL DEFAULT 0 CHECK (download_count >= 0),
+  last_downloaded_at timestamptz,
+  status             text NOT NULL DEFAULT 'generating'
+                     CHECK (status IN ('generating', 'completed', 'failed', 'expired')),
+  error_message      text,
+  created_at         timestamptz NOT NULL DEFAULT now(),
+  updated_at         timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE budget_exports IS
+  'One row per budget export a couple requested; INSERT a row to request an export';
+
+CREATE TABLE export_queue (
+  id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  export_id        uuid NOT NULL UNIQUE REFERENCES budget_exports(id) ON DELETE CASCADE,
+  priority         integer NOT NULL DEFAULT 3 CHECK (priority BETWEEN 1 AND 5),
+  status           text NOT NULL DEFAULT 'queued'
+                   CHECK (status IN ('queued', 'started', 'completed', 'failed')),
+  attempt_count    integer NOT NULL DEFAULT 0 CHECK (attempt_count >= 0),
+  retry_count      integer NOT NULL DEFAULT 0 CHECK (retry_count >= 0),
+  max_retries      integer NOT NULL DEFAULT 3 CHECK (max_retries BETWEEN 0 AND 100),
+  run_at           timestamptz NOT NULL DEFAULT now(),
+  started_at       timestamptz,
+  completed_at     timestamptz,
+  lease_owner      text,
+  lease_token      uuid,
+  lease_expires_at timestamptz,
+  error_message    text,
+  timings          jsonb,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  CHECK ((status = 'started') = (lease_token IS NOT NULL))
+);
+COMMENT ON TABLE export_queue IS
+  'Background work for budget_exports; priority 5 runs first. Managed by the extension''s worker';
+
+-- Storage objects that must be removed (expired or deleted exports). The worker drains it.
+CREATE TABLE budget_export_storage_deletions (
+  storage_key  text PRIMARY KEY,
+  requested_at timestamptz NOT NULL DEFAULT now(),
+  attempts     integer NOT NULL DEFAULT 0,
+  last_error   text
+);
+
+CREATE INDEX idx_budget_exports_couple_id ON budget_exports (couple_id, created_at DESC);
+CREATE INDEX idx_budget_exports_status ON budget_exports (status);
+CREATE INDEX idx_budget_exports_created_at ON budget_exports (created_at DESC);
+CREATE INDEX idx_budget_exports_expires_at ON budget_exports (expires_at) WHERE status = 'completed';
+CREATE INDEX idx_export_queue_priority ON export_queue (priority DESC, created_at);
+-- serves the claim query: runnable jobs, best first
+CREATE INDEX idx_export_queue_claim ON export_queue (priority DESC, created_at) INCLUDE (run_at)
+  WHERE status = 'queued';
+-- serves lease rescue and cleanup of finished rows
+CREATE INDEX idx_export_queue_lease ON export_queue (lease_expires_at) WHERE status = 'started';
+CREATE INDEX idx_export_queue_finished ON export_queue (completed_at) WHERE status IN ('completed', 'failed');
+
+SELECT pg_catalog.pg_extension_config_dump('budget_exports', '');
+SELECT pg_catalog.pg_extension_config_dump('export_queue', '');
+SELECT pg_catalog.pg_extension_config_dump('budget_export_storage_deletions', '');
+
+------------------------------------------------------------------------------------------
+-- updated_at: reuse the app's update_updated_at_column() when it exists, otherwise
+-- install the same function (as a member of this extension).
+------------------------------------------------------------------------------------------
+DO $updated_at$
+BEGIN
+  IF to_regprocedure('@extschema@.update_updated_at_column()') IS NULL THEN
+    EXECUTE $fn$
+      CREATE FUNCTION @extschema@.update_updated_at_column()
+      RETURNS trigger LANGUAGE plpgsql AS $body$
+      BEGIN
+        NEW.updated_at = now();
+        RETURN NEW;
+      END;
+      $body$
+    $fn$;
+  END IF;
+END
+$updated_at$;
+
+CREATE TRIGGER update_budget_exports_updated_at BEFORE UPDATE ON budget_exports
+  FOR EACH ROW EXECUTE FUNCTION update_updated_at_column();
+CREATE TRIGGER update_export_queue_updated_at BEFORE UPDATE ON export_queue
+  FOR EACH ROW EXECUTE FUNCTION update_updated_at_column();
+
+------------------------------------------------------------------------------------------
+-- Request validation (SQLSTATE 22023 invalid_parameter_value, with a HINT each)
+------------------------------------------------------------------------------------------
+CREATE FUNCTION budget_exports_reject(message text, hint text, detail text DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF detail IS NULL THEN  -- no empty "DETAIL:" line for the client
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = message, HINT = hint;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = message,
+                        HINT = hint, DETAIL = detail;
+END
+$$;
+
+CREATE FUNCTION budget_exports_check_keys(obj jsonb, path text, allowed text[])
+RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  unknown text;
+BEGIN
+  SELECT k INTO unknown FROM jsonb_object_keys(obj) AS k WHERE k <> ALL (allowed) ORDER BY k LIMIT 1;
+  IF unknown IS NOT NULL THEN
+    PERFORM budget_exports_reject(format('%s has an unknown key "%s"', path, unknown),
+      format('Allowed keys: %s.', array_to_string(allowed, ', ')));
+  END IF;
+END
+$$;
+
+CREATE FUNCTION budget_exports_check_string_list(list jsonb, path text, max_items int, max_length int)
+RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  item jsonb;
+BEGIN
+  IF jsonb_typeof(list) <> 'array' THEN
+    PERFORM budget_exports_reject(format('%s must be an array of names', path),
+      format('Example: "%s": ["Venue", "Catering"].', regexp_replace(path, '^.*\.', '')));
+  END IF;
+  IF jsonb_array_length(list) > max_items THEN
+    PERFORM budget_exports_reject(format('%s has %s names; at most %s are allowed', path, jsonb_array_length(list), max_items),
+      'Export fewer names at a time, or leave the filter out to export everything.');
+  END IF;
+  FOR item IN SELECT value FROM jsonb_array_elements(list) LOOP
+    IF jsonb_typeof(item) <> 'string' OR btrim(item #>> '{}') = '' THEN
+      PERFORM budget_exports_reject(format('%s must contain only non-empty strings', path),
+        'Write each name as a quoted string, e.g. ["Venue", "Catering"].', format('Found %s.', left(item::text, 40)));
+    END IF;
+    IF char_length(item #>> '{}') > max_length THEN
+      PERFORM budget_exports_reject(format('%s has a name longer than %s characters', path, max_length),
+        'Shorten the name.');
+    END IF;
+  END LOOP;
+END
+$$;
+
+CREATE FUNCTION budget_exports_check_date(value jsonb, path text)
+RETURNS date LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  parsed date;
+BEGIN
+  IF value IS NULL OR jsonb_typeof(value) <> 'string'
+     OR (value #>> '{}') !~ '^\d{4}-\d{2}-\d{2}$' THEN
+    PERFORM budget_exports_reject(format('%s must be an ISO date (YYYY-MM-DD)', path),
+      'Example: "2026-06-30".', format('Found %s.', coalesce(left(value::text, 40), 'nothing')));
+  END IF;
+  BEGIN
+    parsed := (value #>> '{}')::date;
+  EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+    PERFORM budget_exports_reject(format('%s is not a calendar date: %s', path, value #>> '{}'),
+      'Use a real day, such as "2026-02-28".');
+  END;
+  IF parsed > current_date THEN
+    PERFORM budget_exports_reject(format('%s is in the future: %s', path, value #>> '{}'),
+      'Exports cover what has happened so far; use a date up to today.');
+  END IF;
+  RETURN parsed;
+END
+$$;
+
+CREATE FUNCTION budget_exports_check_amount(value jsonb, path text)
+RETURNS numeric LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF jsonb_typeof(value) <> 'number' THEN
+    PERFORM budget_exports_reject(format('%s must be a number', path),
+      'Example: 2500 or 2500.50 (no currency symbol, no quotes).');
+  END IF;
+  IF value::numeric < 0 OR value::numeric > 10000000 THEN
+    PERFORM budget_exports_reject(format('%s must be between 0 and 10000000', path),
+      'Amounts are in the budget''s currency.', format('Found %s.', value));
+  END IF;
+  RETURN value::numeric;
+END
+$$;
+
+CREATE FUNCTION budget_exports_check_enum(value jsonb, path text, allowed text[])
+RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF jsonb_typeof(value) <> 'string' OR NOT (value #>> '{}') = ANY (allowed) THEN
+    PERFORM budget_exports_reject(format('%s must be one of %s', path, array_to_string(allowed, ', ')),
+      format('Use one of the quoted strings "%s".', array_to_string(allowed, '", "')), format('Found %s.', left(value::text, 40)));
+  END IF;
+END
+$$;
+
+CREATE FUNCTION budget_exports_check_boolean(value jsonb, path text)
+RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF jsonb_typeof(value) <> 'boolean' THEN
+    PERFORM budget_exports_reject(format('%s must be true or false', path),
+      'Use the JSON literals true or false, without quotes.', format('Found %s.', left(value::text, 40)));
+  END IF;
+END
+$$;
+
+CREATE FUNCTION budget_exports_check_options(options jsonb)
+RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  title text;
+BEGIN
+  IF jsonb_typeof(options) <> 'object' THEN
+    PERFORM budget_exports_reject('export_filters.options must be an object',
+      'Example: {"page_orientation": "landscape", "font_size": "small"}.');
+  END IF;
+  PERFORM budget_exports_check_keys(options, 'export_filters.options',
+    ARRAY['include_charts', 'include_timeline', 'custom_title', 'page_orientation', 'font_size']);
+  IF options ? 'include_charts' THEN
+    PERFORM budget_exports_check_boolean(options -> 'include_charts', 'export_filters.options.include_charts');
+  END IF;
+  IF options ? 'include_timeline' THEN
+    PERFORM budget_exports_check_boolean(options -> 'include_timeline', 'export_filters.options.include_timeline');
+  END IF;
+  IF options ? 'custom_title' THEN
+    IF jsonb_typeof(options -> 'custom_title') <> 'string' THEN
+      PERFORM budget_exports_reject('export_filters.options.custom_title must be a string',
+        'Example: "Our wedding budget".');
+    END IF;
+    title := options ->> 'custom_title';
+    IF char_length(title) > 100 THEN
+      PERFORM budget_exports_reject('export_filters.options.custom_title is longer than 100 characters',
+        'Shorten the title.', format('It has %s characters.', char_length(title)));
+    END IF;
+    IF title ~ '[\x01-\x1f\x7f]' THEN
+      PERFORM budget_exports_reject('export_filters.options.custom_title contains control characters',
+        'Use a single line of plain text.');
+    END IF;
+  END IF;
+  IF options ? 'page_orientation' THEN
+    PERFORM budget_exports_check_enum(options -> 'page_orientation', 'export_filters.options.page_orientation',
+      ARRAY['portrait', 'landscape']);
+  END IF;
+  IF options ? 'font_size' THEN
+    PERFORM budget_exports_check_enum(options -> 'font_size', 'export_filters.options.font_size',
+      ARRAY['small', 'medium', 'large']);
+  END IF;
+END
+$$;
+
+-- Raises a clear error for any export_filters document the app would not have sent.
+CREATE FUNCTION budget_exports_validate_filters(filters jsonb)
+RETURNS void LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  range_start date;
+  range_end   date;
+  amount_min  numeric;
+  amount_max  numeric;
+BEGIN
+  IF filters IS NULL OR jsonb_typeof(filters) <> 'object' THEN
+    PERFORM budget_exports_reject('export_filters must be a JSON object',
+      'Use {} for no filters, or e.g. {"categories": ["Venue"], "payment_status": "paid"}.');
+  END IF;
+  IF octet_length(filters::text) > 16384 THEN
+    PERFORM budget_exports_reject('export_filters is larger than 16 kB',
+      'Send only the filters the export needs.', format('It has %s bytes.', octet_length(filters::text)));
+  END IF;
+  PERFORM budget_exports_check_keys(filters, 'export_filters',
+    ARRAY['categories', 'payment_status', 'date_range', 'include_notes', 'amount_range', 'vendor_names', 'options']);
+
+  IF filters ? 'categories' THEN
+    PERFORM budget_exports_check_string_list(filters -> 'categories', 'export_filters.categories', 20, 100);
+  END IF;
+  IF filters ? 'vendor_names' THEN
+    PERFORM budget_exports_check_string_list(filters -> 'vendor_names', 'export_filters.vendor_names', 100, 200);
+  END IF;
+  IF filters ? 'payment_status' THEN
+    PERFORM budget_exports_check_enum(filters -> 'payment_status', 'export_filters.payment_status',
+      ARRAY['paid', 'pending', 'planned', 'all']);
+  END IF;
+  IF filters ? 'include_notes' THEN
+    PERFORM budget_exports_check_boolean(filters -> 'include_notes', 'export_filters.include_notes');
+  END IF;
+
+  IF filters ? 'date_range' THEN
+    IF jsonb_typeof(filters -> 'date_range') <> 'object' THEN
+      PERFORM budget_exports_reject('export_filters.date_range must be an object with "start" and "end"',
+        'Example: {"start": "2026-01-01", "end": "2026-06-30"}.');
+    END IF;
+    PERFORM budget_exports_check_keys(filters -> 'date_range', 'export_filters.date_range', ARRAY['start', 'end']);
+    range_start := budget_exports_check_date(filters #> '{date_range,start}', 'export_filters.date_range.start');
+    range_end := budget_exports_check_date(filters #> '{date_range,end}', 'export_filters.date_range.end');
+    IF range_start > range_end THEN
+      PERFORM budget_exports_reject('export_filters.date_range.start is after its end',
+        'Swap the two dates.', format('start %s, end %s.', filters #>> '{date_range,start}', filters #>> '{date_range,end}'));
+    END IF;
+  END IF;
+
+  IF filters ? 'amount_range' THEN
+    IF jsonb_typeof(filters -> 'amount_range') <> 'object'
+       OR NOT (filters -> 'amount_range' ?| ARRAY['min', 'max']) THEN
+      PERFORM budget_exports_reject('export_filters.amount_range must be an object with "min" and/or "max"',
+        'Example: {"min": 100, "max": 5000}.');
+    END IF;
+    PERFORM budget_exports_check_keys(filters -> 'amount_range', 'export_filters.amount_range', ARRAY['min', 'max']);
+    IF filters -> 'amount_range' ? 'min' THEN
+      amount_min := budget_exports_check_amount(filters #> '{amount_range,min}', 'export_filters.amount_range.min');
+    END IF;
+    IF filters -> 'amount_range' ? 'max' THEN
+      amount_max := budget_exports_check_amount(filters #> '{amount_range,max}', 'export_filters.amount_range.max');
+    END IF;
+    IF amount_min > amount_max THEN
+      PERFORM budget_exports_reject('export_filters.amount_range.min is greater than its max',
+        'Swap the two amounts.', format('min %s, max %s.', amount_min, amount_max));
+    END IF;
+  END IF;
+
+  IF filters ? 'options' THEN
+    PERFORM budget_exports_check_options(filters -> 'options');
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION budget_exports_validate_filters(jsonb) IS
+  'Raises SQLSTATE 22023 with a HINT when export_filters is not a valid WS-166 filter document';
+
+------------------------------------------------------------------------------------------
+-- Requesting an export: INSERT INTO budget_exports(couple_id, export_type, export_filters)
+------------------------------------------------------------------------------------------
+CREATE FUNCTION budget_exports_file_extension(export_type text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE export_type WHEN 'pdf' THEN 'pdf' WHEN 'csv' THEN 'csv' WHEN 'excel' THEN 'xlsx' END
+$$;
+
+-- Priorities run 1 (last) to 5 (first); cheap formats go ahead of the PDF renderer.
+CREATE FUNCTION budget_exports_default_priority(export_type text)
+RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE export_type WHEN 'csv' THEN 4 WHEN 'excel' THEN 3 ELSE 2 END
+$$;
+
+-- Not SECURITY DEFINER on purpose: the rate limit counts what the requesting role may see
+-- under RLS (its own exports), and rolbypassrls is the caller's.
+CREATE FUNCTION budget_exports_before_insert()
+RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  privileged    boolean;
+  per_hour      integer := budget_exports_setting('rate_limit_per_hour')::integer;
+  max_in_flight integer := budget_exports_setting('max_in_flight')::integer;
+  recent        integer;
+  in_flight     integer;
+BEGIN
+  IF NEW.export_type IS NULL OR NEW.export_type NOT IN ('pdf', 'csv', 'excel') THEN
+    RAISE EXCEPTION 'export_type must be one of pdf, csv, excel'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('Found %s.', coalesce(quote_literal(NEW.export_type), 'NULL')),
+            HINT = 'Excel files are requested as ''excel''.';
+  END IF;
+  NEW.export_filters := coalesce(NEW.export_filters, '{}'::jsonb);
+  PERFORM budget_exports_validate_filters(NEW.export_filters);
+
+  IF NEW.file_name IS NULL THEN
+    NEW.file_name := format('budget-export-%s.%s',
+      to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS'), budget_exports_file_extension(NEW.export_type));
+  ELSIF NEW.file_name ~ '^\.|\.\.' THEN
+    RAISE EXCEPTION 'file_name must not start with "." or contain ".."'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use a plain name such as "budget-2026.csv", or leave file_name out.';
+  ELSIF NEW.file_name !~ '^[A-Za-z0-9_!.*''() &$=@;:+,?-]{1,200}$' THEN
+    RAISE EXCEPTION 'file_name may use only letters A-Z, digits, spaces and _ ! . * '' ( ) & $ = @ ; : + , ? - (at most 200)'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Leave file_name out to get budget-export-<timestamp>.<ext>; accents and "/" are not allowed in storage names.';
+  ELSIF lower(NEW.file_name) NOT LIKE '%.' || budget_exports_file_extension(NEW.export_type) THEN
+    RAISE EXCEPTION 'file_name must end in .% for export_type %', budget_exports_file_extension(NEW.export_type), NEW.export_type
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Change the extension or leave file_name out.';
+  END IF;
+
+  -- Every new row is a request: the worker owns the result columns.
+  NEW.status := 'generating';
+  NEW.file_url := NULL;
+  NEW.file_size_bytes := NULL;
+  NEW.content_type := NULL;
+  NEW.checksum_sha256 := NULL;
+  NEW.storage_key := NULL;
+  NEW.generated_at := NULL;
+  NEW.expires_at := NULL;
+  NEW.download_count := 0;
+  NEW.last_downloaded_at := NULL;
+  NEW.error_message := NULL;
+  NEW.created_at := now();
+  NEW.updated_at := now();
+
+  SELECT rolsuper OR rolbypassrls INTO privileged FROM pg_roles WHERE rolname = current_user;
+  IF NOT coalesce(privileged, false) THEN
+    -- one request at a time per couple, so two concurrent requests cannot both slip under
+    PERFORM pg_advisory_xact_lock(hashtextextended('budget_exports:' || NEW.couple_id::text, 0));
+    SELECT count(*) FILTER (WHERE created_at > now() - interval '1 hour'),
+           count(*) FILTER (WHERE status = 'generating')
+      INTO recent, in_flight
+      FROM budget_exports WHERE couple_id = NEW.couple_id;
+    IF in_flight >= max_in_flight THEN
+      RAISE EXCEPTION 'this couple already has % exports being generated', in_flight
+        USING ERRCODE = 'PT429',
+              HINT = format('Wait for one to finish (at most %s at a time).', max_in_flight);
+    END IF;
+    IF recent >= per_hour THEN
+      RAISE EXCEPTION 'export rate limit reached: % exports in the last hour', recent
+        USING ERRCODE = 'PT429',
+              HINT = format('At most %s exports per hour; try again later.', per_hour);
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+-- SECURITY DEFINER: couples never write export_queue themselves.
+CREATE FUNCTION budget_exports_enqueue()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+BEGIN
+  INSERT INTO export_queue (export_id, priority, max_retries)
+  VALUES (NEW.id, budget_exports_default_priority(NEW.export_type),
+          budget_exports_setting('max_retries')::integer);
+  PERFORM budget_exports_wake_workers_at_commit();
+  RETURN NULL;
+END
+$$;
+
+-- Storage objects outlive their rows; remember them so the worker can delete them.
+CREATE FUNCTION budget_exports_forget_object()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+BEGIN
+  IF OLD.storage_key IS NOT NULL THEN
+    INSERT INTO budget_export_storage_deletions (storage_key) VALUES (OLD.storage_key)
+    ON CONFLICT (storage_key) DO NOTHING;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER budget_exports_before_insert BEFORE INSERT ON budget_exports
+  FOR EACH ROW EXECUTE FUNCTION budget_exports_before_insert();
+CREATE TRIGGER budget_exports_enqueue AFTER INSERT ON budget_exports
+  FOR EACH ROW EXECUTE FUNCTION budget_exports_enqueue();
+CREATE TRIGGER budget_exports_forget_object AFTER DELETE ON budget_exports
+  FOR EACH ROW EXECUTE FUNCTION budget_exports_forget_object();
+
+------------------------------------------------------------------------------------------
+-- Cleanup: run from pg_cron, e.g. every 15 minutes. Concurrent runs skip each other's rows.
+------------------------------------------------------------------------------------------
+CREATE FUNCTION cleanup_expired_exports()
+RETURNS TABLE (expired_exports integer, deleted_failed_exports integer,
+               deleted_queue_rows integer, storage_deletions_queued integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  failed_retention interval := make_interval(secs => budget_exports_setting('failed_retention')::double precision);
+  queue_retention  interval := make_interval(secs => budget_exports_setting('queue_retention')::double precision);
+  expired_keys     text[];
+  deleted_keys     text[];
+BEGIN
+  WITH expired AS (
+    UPDATE budget_exports e
+       SET status = 'expired', file_url = NULL
+     WHERE e.id IN (SELECT id FROM budget_exports
+                     WHERE status = 'completed' AND expires_at <= now()
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
+  )
+  SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
+    INTO expired_exports, expired_keys FROM expired;
+
+  -- the AFTER DELETE trigger queues the storage objects of deleted rows
+  WITH gone AS (
+    DELETE FROM budget_exports e
+     WHERE e.id IN (SELECT id FROM budget_exports
+                     WHERE status = 'failed' AND updated_at <= now() - failed_retention
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
+  )
+  SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
+    INTO deleted_failed_exports, deleted_keys FROM gone;
+
+  WITH gone AS (
+    DELETE FROM export_queue q
+     WHERE q.id IN (SELECT id FROM export_queue
+                     WHERE status IN ('completed', 'failed') AND completed_at <= now() - queue_retention
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+  )
+  SELECT count(*) INTO deleted_queue_rows FROM gone;
+
+  WITH queued AS (
+    INSERT INTO budget_export_storage_deletions (storage_key)
+    SELECT DISTINCT unnest(expired_keys)
+    ON CONFLICT (storage_key) DO NOTHING
+    RETURNING 1
+  )
+  SELECT count(*) + coalesce(cardinality(deleted_keys), 0) INTO storage_deletions_queued FROM queued;
+
+  IF storage_deletions_queued > 0 THEN
+    PERFORM budget_exports_wake_workers_at_commit();
+  END IF;
+  RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION cleanup_expired_exports() IS
+  'Expires completed exports past expires_at, deletes old failed exports and finished queue rows; schedule with pg_cron';
+
+------------------------------------------------------------------------------------------
+-- Row level security and privileges. Supabase's default privileges grant everything on
+-- new tables to anon and authenticated, so start from nothing and grant what each needs.
+------------------------------------------------------------------------------------------
+ALTER TABLE budget_exports ENABLE ROW LEVEL SECURITY;
+ALTER TABLE export_queue ENABLE ROW LEVEL SECURITY;
+ALTER TABLE budget_export_storage_deletions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY "Couples can view their own exports" ON budget_exports
+  FOR SELECT TO authenticated
+  USING (EXISTS (SELECT 1 FROM public.couples c
+                  WHERE c.id = budget_exports.couple_id
+                    AND (SELECT auth.uid()) IN (c.user_id, c.partner_user_id)));
+
+CREATE POLICY "Couples can create their own exports" ON budget_exports
+  FOR INSERT TO authenticated
+  WITH CHECK (EXISTS (SELECT 1 FROM public.couples c
+                       WHERE c.id = budget_exports.couple_id
+                         AND (SELECT auth.uid()) IN (c.user_id, c.partner_user_id)));
+
+-- Download tracking only: column privileges limit what may change.
+CREATE POLICY "Couples can update their own exports" ON budget_exports
+  FOR UPDATE TO authenticated
+  USING (status = 'completed'
+         AND EXISTS (SELECT 1 FROM public.couples c
+                      WHERE c.id = budget_exports.couple_id
+                        AND (SELECT auth.uid()) IN (c.user_id, c.partner_user_id)))
+  WITH CHECK (EXISTS (SELECT 1 FROM public.couples c
+                       WHERE c.id = budget_exports.couple_id
+                         AND (SELECT auth.uid()) IN (c.user_id, c.partner_user_id)));
+
+CREATE POLICY "System can manage export queue" ON export_queue
+  FOR ALL TO service_role
+  USING (true) WITH CHECK (true);
+
+CREATE POLICY "Couples can view their export queue status" ON export_queue
+  FOR SELECT TO authenticated
+  USING (EXISTS (SELECT 1 FROM budget_exports e
+                   JOIN public.couples c ON c.id = e.couple_id
+                  WHERE e.id = export_queue.export_id
+                    AND (SELECT auth.uid()) IN (c.user_id, c.partner_user_id)));
+
+CREATE POLICY "System can manage storage deletions" ON budget_export_storage_deletions
+  FOR ALL TO service_role
+  USING (true) WITH CHECK (true);
+
+REVOKE ALL ON budget_exports, export_queue, budget_export_storage_deletions FROM PUBLIC, anon, authenticated;
+GRANT SELECT ON budget_exports TO authenticated;
+GRANT INSERT (couple_id, export_type, export_filters, file_name) ON budget_exports TO authenticated;
+GRANT UPDATE (download_count, last_downloaded_at) ON budget_exports TO authenticated;
+-- lease columns are the worker's business
+GRANT SELECT (id, export_id, priority, status, attempt_count, retry_count, max_retries, run_at,
+              started_at, completed_at, error_message, timings, created_at, updated_at)
+  ON export_queue TO authenticated;
+GRANT ALL ON budget_exports, export_queue, budget_export_storage_deletions TO service_role;
+
+REVOKE ALL ON FUNCTION cleanup_expired_exports() FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION cleanup_expired_exports() TO service_role;
+REVOKE ALL ON FUNCTION budget_exports_wake_workers_at_commit() FROM PUBLIC, anon, authenticated;
+REVOKE ALL ON FUNCTION budget_exports_enqueue() FROM PUBLIC, anon, authenticated;
+REVOKE ALL ON FUNCTION budget_exports_forget_object() FROM PUBLIC, anon, authenticated;
+
+------------------------------------------------------------------------------------------
+-- The data source: a couple's budget as rows for the report, with the export's filters
+-- applied here in SQL. The worker calls the function named by budget_exports.data_source
+-- (this one by default) with the same signature and result columns.
+--   kind 'couple' (one row), then 'category', 'milestone', 'transaction' rows.
+-- payment_status: transactions are payments already made, so they count as 'paid';
+-- milestones map paid -> paid, pending -> pending/overdue, planned -> scheduled.
+-- vendor_names applies to transactions, which are the rows that carry a vendor.
+------------------------------------------------------------------------------------------
+CREATE FUNCTION budget_exports_budget_rows(couple_id uuid, filters jsonb)
+RETURNS TABLE (
+  kind text,
+  partner1_name text, partner2_name text, wedding_date date, currency_code text, total_budget numeric,
+  category_name text, allocated_amount numeric, spent_amount numeric, sort_order integer,
+  milestone_name text, due_date date, payment_status text, paid_date date,
+  transaction_date date, description text, vendor_name text, payment_method text,
+  transaction_type text, notes text, tags text[], amount numeric)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+-- plpgsql rather than sql: its query plan is cached across a worker's jobs
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH couple AS (
+    SELECT c.id, c.user_id, c.partner_user_id,
+           array_remove(ARRAY[c.user_id, c.partner_user_id], NULL) AS users
+      FROM public.couples c
+     WHERE c.id = budget_exports_budget_rows.couple_id
+  ), f AS (
+    SELECT CASE WHEN filters ? 'categories'
+                THEN ARRAY(SELECT jsonb_array_elements_text(filters -> 'categories')) END AS categories,
+           coalesce(filters ->> 'payment_status', 'all') AS payment_status,
+           (filters #>> '{date_range,start}')::date AS date_from,
+           (filters #>> '{date_range,end}')::date AS date_to,
+           (filters #>> '{amount_range,min}')::numeric AS amount_min,
+           (filters #>> '{amount_range,max}')::numeric AS amount_max,
+           CASE WHEN filters ? 'vendor_names'
+                THEN ARRAY(SELECT lower(jsonb_array_elements_text(filters -> 'vendor_names'))) END AS vendors,
+           coalesce((filters ->> 'include_notes')::boolean, false) AS include_notes
+  ), cats AS (
+    SELECT bc.id, bc.name, bc.allocated_amount, bc.spent_amount, bc.sort_order
+      FROM public.budget_categories bc, couple, f
+     WHERE bc.user_id = ANY (couple.users)
+       AND (f.categories IS NULL OR bc.name = ANY (f.categories))
+  ), rows AS (
+    SELECT 1 AS part, NULL::date AS row_date, NULL::uuid AS row_id,
+           'couple'::text AS kind,
+           coalesce(u1.raw_user_meta_data ->> 'full_name', u1.raw_user_meta_data ->> 'name') AS partner1_name,
+           coalesce(u2.raw_user_meta_data ->> 'full_name', u2.raw_user_meta_data ->> 'name') AS partner2_name,
+           m.wedding_date, coalesce(nullif(m.currency_code, ''), 'USD') AS currency_code, m.total_budget,
+           NULL::text AS category_name, NULL::numeric AS allocated_amount, NULL::numeric AS spent_amount,
+           NULL::integer AS sort_order, NULL::text AS milestone_name, NULL::date AS due_date,
+           NULL::text AS payment_status, NULL::date AS paid_date, NULL::date AS transaction_date,
+           NULL::text AS description, NULL::text AS vendor_name, NULL::text AS payment_method,
+           NULL::text AS transaction_type, NULL::text AS notes, NULL::text[] AS tags, NULL::numeric AS amount
+      FROM couple
+      LEFT JOIN auth.users u1 ON u1.id = couple.user_id
+      LEFT JOIN auth.users u2 ON u2.id = couple.partner_user_id
+      LEFT JOIN LATERAL (SELECT bm.wedding_date, bm.currency_code, bm.total_budget
+                           FROM public.budget_master bm
+                          WHERE bm.user_id = ANY (couple.users)
+                          ORDER BY bm.user_id = couple.user_id DESC
+                          LIMIT 1) m ON true
+    UNION ALL
+    SELECT 2, NULL, cats.id, 'category', NULL, NULL, NULL, NULL, NULL,
+           cats.name, cats.allocated_amount, cats.spent_amount, cats.sort_order,
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM cats
+    UNION ALL
+    SELECT 3, pm.due_date, pm.id, 'milestone', NULL, NULL, NULL, NULL, NULL,
+           cats.name, NULL, NULL, NULL, pm.milestone_name, pm.due_date, pm.payment_status, pm.paid_date,
+           NULL, NULL, NULL, NULL, NULL, CASE WHEN f.include_notes THEN pm.notes END, NULL, pm.amount
+      FROM public.budget_payment_milestones pm
+      JOIN cats ON cats.id = pm.category_id, f
+     WHERE (f.payment_status = 'all'
+            OR (f.payment_status = 'paid' AND pm.payment_status = 'paid')
+            OR (f.payment_status = 'pending' AND pm.payment_status IN ('pending', 'overdue'))
+            OR (f.payment_status = 'planned' AND pm.payment_status = 'scheduled'))
+       AND (f.date_from IS NULL OR pm.due_date >= f.date_from)
+       AND (f.date_to IS NULL OR pm.due_date <= f.date_to)
+       AND (f.amount_min IS NULL OR pm.amount >= f.amount_min)
+       AND (f.amount_max IS NULL OR pm.amount <= f.amount_max)
+    UNION ALL
+    SELECT 4, t.transaction_date, t.id, 'transaction', NULL, NULL, NULL, NULL, NULL,
+           bc.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           t.transaction_date, t.description, t.vendor_name, t.payment_method, t.transaction_type,
+           CASE WHEN f.include_notes THEN t.notes END, t.tags, t.amount
+      FROM public.budget_transactions t
+      JOIN couple ON t.user_id = ANY (couple.users)
+      LEFT JOIN public.budget_categories bc ON bc.id = t.category_id
+      CROSS JOIN f
+     WHERE f.payment_status IN ('all', 'paid')
+       AND (f.categories IS NULL OR bc.name = ANY (f.categories))
+       AND (f.date_from IS NULL OR t.transaction_date >= f.date_from)
+       AND (f.date_to IS NULL OR t.transaction_date <= f.date_to)
+       AND (f.amount_min IS NULL OR abs(t.amount) >= f.amount_min)
+       AND (f.amount_max IS NULL OR abs(t.amount) <= f.amount_max)
+       AND (f.vendors IS NULL OR lower(t.vendor_name) = ANY (f.vendors))
+  )
+  SELECT kind, partner1_name, partner2_name, wedding_date, currency_code, total_budget,
+         category_name, allocated_amount, spent_amount, sort_order,
+         milestone_name, due_date, payment_status, paid_date,
+         transaction_date, description, vendor_name, payment_method,
+         transaction_type, notes, tags, amount
+    FROM rows
+   ORDER BY part, row_date, row_id;
+END
+$$;
+REVOKE ALL ON FUNCTION budget_exports_budget_rows(uuid, jsonb) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION budget_exports_budget_rows(uuid, jsonb) TO service_role;
+
+------------------------------------------------------------------------------------------
+-- The queue's state machine, called by the worker in short transactions.
+--   claim    queued (run_at due) -> started, with a fresh lease token
+--   complete started -> completed, only with the current lease token
+--   fail     started -> queued (retry with backoff) or failed
+--   rescue   started with an expired lease (worker died) -> queued or failed
+------------------------------------------------------------------------------------------
+CREATE FUNCTION budget_exports_rescue_expired_leases()
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  rescued integer;
+BEGIN
+  WITH stale AS (
+    SELECT id FROM export_queue
+     WHERE status = 'started' AND lease_expires_at < now()
+     FOR UPDATE SKIP LOCKED
+  ), updated AS (
+    UPDATE export_queue q
+       SET status = CASE WHEN q.retry_count < q.max_retries THEN 'queued' ELSE 'failed' END,
+           retry_count = least(q.retry_count + 1, q.max_retries),
+           run_at = now(),
+           completed_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE now() END,
+           error_message = format('the worker stopped during attempt %s (lease of %s expired)',
+                                  q.attempt_count, q.lease_owner),
+           lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+      FROM stale
+     WHERE q.id = stale.id
+    RETURNING q.export_id, q.status, q.error_message
+  ), failed AS (
+    UPDATE budget_exports e
+       SET status = 'failed', error_message = updated.error_message
+      FROM updated
+     WHERE e.id = updated.export_id AND updated.status = 'failed'
+    RETURNING e.id
+  )
+  SELECT count(*) INTO rescued FROM updated;
+  RETURN rescued;
+END
+$$;
+
+CREATE FUNCTION budget_exports_claim_job(worker_name text, lease_seconds integer)
+RETURNS TABLE (queue_id uuid, lease_token uuid, export_id uuid, couple_id uuid, export_type text,
+               export_filters jsonb, file_name text, attempt integer, retry_count integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+-- plpgsql rather than sql: its query plan is cached across a worker's claims
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH next_job AS (
+    SELECT q.id FROM export_queue q
+     WHERE q.status = 'queued' AND q.run_at <= now()
+     ORDER BY q.priority DESC, q.created_at
+     LIMIT 1
+     FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE export_queue q
+       SET status = 'started', started_at = now(), completed_at = NULL,
+           attempt_count = q.attempt_count + 1,
+           lease_owner = worker_name, lease_token = gen_random_uuid(),
+           lease_expires_at = now() + make_interval(secs => lease_seconds)
+      FROM next_job
+     WHERE q.id = next_job.id
+    RETURNING q.id, q.lease_token, q.export_id, q.attempt_count, q.retry_count
+  )
+  SELECT claimed.id, claimed.lease_token, e.id, e.couple_id, e.export_type, e.export_filters, e.file_name,
+         claimed.attempt_count, claimed.retry_count
+    FROM claimed JOIN budget_exports e ON e.id = claimed.export_id;
+END
+$$;
+
+CREATE FUNCTION budget_exports_complete_job(queue_id uuid, lease_token uuid, storage_key text,
+                                            file_url text, file_size_bytes bigint, checksum_sha256 text,
+                                            content_type text, timings jsonb)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  done_export uuid;
+BEGIN
+  UPDATE export_queue q
+     SET status = 'completed', completed_at = now(), error_message = NULL,
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+         timings = budget_exports_complete_job.timings
+   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_complete_job.lease_token
+  RETURNING q.export_id INTO done_export;
+  IF done_export IS NULL THEN
+    RETURN false;  -- the lease was lost (expired and taken over): the other attempt records the result
+  END IF;
+  UPDATE budget_exports e
+     SET status = 'completed', storage_key = budget_exports_complete_job.storage_key,
+         file_url = budget_exports_complete_job.file_url,
+         file_size_bytes = budget_exports_complete_job.file_size_bytes,
+         checksum_sha256 = budget_exports_complete_job.checksum_sha256,
+         content_type = budget_exports_complete_job.content_type,
+         generated_at = now(),
+         expires_at = now() + make_interval(secs => budget_exports_setting('file_ttl')::double precision),
+         error_message = NULL
+   WHERE e.id = done_export;
+  PERFORM pg_notify('budget_exports', done_export::text);
+  RETURN true;
+END
+$$;
+
+-- Returns the job's new status: 'queued' (will retry), 'failed', or 'lost' (lease gone).
+CREATE FUNCTION budget_exports_fail_job(queue_id uuid, lease_token uuid, error_message text,
+                                        retryable boolean, retry_delay_ms bigint)
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  job export_queue%ROWTYPE;
+  message text := left(budget_exports_fail_job.error_message, 2000);
+BEGIN
+  SELECT * INTO job FROM export_queue q
+   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_fail_job.lease_token
+   FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN 'lost';
+  END IF;
+  IF retryable AND job.retry_count < job.max_retries THEN
+    UPDATE export_queue q
+       SET status = 'queued', retry_count = q.retry_count + 1, error_message = message,
+           run_at = now() + make_interval(secs => retry_delay_ms / 1000.0),
+           lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+     WHERE q.id = job.id;
+    RETURN 'queued';
+  END IF;
+  UPDATE export_queue q
+     SET status = 'failed', completed_at = now(), error_message = message,
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+   WHERE q.id = job.id;
+  UPDATE budget_exports e SET status = 'failed', error_message = message WHERE e.id = job.export_id;
+  PERFORM pg_notify('budget_exports', job.export_id::text);
+  RETURN 'failed';
+END
+$$;
+
+REVOKE ALL ON FUNCTION budget_exports_rescue_expired_leases(), budget_exports_claim_job(text, integer),
+  budget_exports_complete_job(uuid, uuid, text, text, bigint, text, text, jsonb),
+  budget_exports_fail_job(uuid, uuid, text, boolean, bigint)
+  FROM PUBLIC, anon, authenticated;
+
+------------------------------------------------------------------------------------------
+-- Observability
+------------------------------------------------------------------------------------------
+-- How many runnable jobs are ahead of this one (0 = next). Reveals a count, nothing else.
+CREATE FUNCTION budget_exports_queue_position(queue_id uuid)
+RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+  SELECT count(*)::integer
+    FROM export_queue me, export_queue other
+   WHERE me.id = queue_id AND me.status = 'queued' AND other.status = 'queued'
+     AND (other.priority > me.priority
+          OR (other.priority = me.priority AND other.created_at < me.created_at))
+$$;
+
+-- One row per export the caller may see (a couple: their own, under RLS).
+CREATE VIEW budget_export_status WITH (security_invoker = true) AS
+SELECT e.id AS export_id, e.couple_id, e.export_type, e.file_name, e.status,
+       q.status AS queue_status,
+       CASE WHEN q.status = 'queued' THEN budget_exports_queue_position(q.id) END AS queue_position,
+       q.priority, q.attempt_count AS attempts, q.retry_count, q.max_retries,
+       coalesce(e.error_message, q.error_message) AS last_error,
+       e.created_at AS requested_at, q.started_at, e.generated_at, e.expires_at,
+       CASE WHEN e.generated_at IS NOT NULL
+            THEN round(extract(epoch FROM e.generated_at - e.created_at) * 1000) END AS total_ms,
+       q.timings
+  FROM budget_exports e
+  LEFT JOIN export_queue q ON q.export_id = e.id;
+
+-- For operators: the queue at a glance.
+CREATE VIEW budget_exports_queue_stats AS
+SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
+       count(*) FILTER (WHERE status = 'queued' AND run_at > now()) AS waiting_to_retry,
+       count(*) FILTER (WHERE status = 'started') AS in_flight,
+       count(*) FILTER (WHERE status = 'failed') AS failed,
+       count(*) FILTER (WHERE status = 'completed') AS completed,
+       now() - min(created_at) FILTER (WHERE status = 'queued') AS oldest_waiting,
+       (SELECT count(*) FROM budget_export_storage_deletions) AS storage_deletions_pending
+  FROM export_queue;
+
+REVOKE ALL ON budget_export_status, budget_exports_queue_stats FROM PUBLIC, anon, authenticated;
+GRANT SELECT ON budget_export_status TO authenticated, service_role;
+GRANT SELECT ON budget_exports_queue_stats TO service_role;
+REVOKE ALL ON FUNCTION budget_exports_queue_position(uuid) FROM PUBLIC, anon;
+GRANT EXECUTE ON FUNCTION budget_exports_queue_position(uuid) TO authenticated, service_role;
+
+------------------------------------------------------------------------------------------
+-- Downloads: a couple asks for a fresh signed URL of their own export (docs/storage.md).
+--   budget_export_download(export_id)   SECURITY INVOKER: the caller's row level security
+--       decides what exists; counts the download as the caller (column grant + policy)
+--   budget_exports_download_url(export_id)   SECURITY DEFINER: signs the URL, but only for
+--       a row the current transaction has just updated, which a couple can do to their
+--       own completed exports only
+--   budget_exports_sign_url(storage_key, expires_in)   C: Storage's sign call with the
+--       worker's settings (service key, Vault)
+-- Refusals use PostgREST's custom SQLSTATEs PTxyz, so supabase.rpc() gets HTTP status xyz:
+--   PT404 not found (also another couple's export), PT409 still generating,
+--   PT422 failed, PT410 expired (or its file is gone), PT503 Storage unavailable,
+--   PT502 Storage refused.
+------------------------------------------------------------------------------------------
+CREATE FUNCTION budget_exports_sign_url(storage_key text, expires_in integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'budget_exports_sign_url'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+CREATE FUNCTION budget_exports_written_by_current_transaction(row_xmin xid)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'budget_exports_written_by_current_transaction'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+-- Not transactional on purpose: it survives the rollback of the download that found an
+-- overdue export, and the worker then runs budget_exports_expire_overdue().
+CREATE FUNCTION budget_exports_request_expiry()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'budget_exports_request_expiry'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- The expiry half of cleanup_expired_exports(), run by the worker on request. Rows locked
+-- right now (typically by the very download that asked, until it rolls back) are skipped
+-- and counted, so the worker tries again shortly.
+CREATE FUNCTION budget_exports_expire_overdue(OUT expired integer, OUT still_locked integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+BEGIN
+  WITH expired_rows AS (
+    UPDATE budget_exports e
+       SET status = 'expired', file_url = NULL
+     WHERE e.id IN (SELECT id FROM budget_exports
+                     WHERE status = 'completed' AND expires_at <= now()
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
+  ), queued AS (
+    INSERT INTO budget_export_storage_deletions (storage_key)
+    SELECT DISTINCT storage_key FROM expired_rows WHERE storage_key IS NOT NULL
+    ON CONFLICT (storage_key) DO NOTHING
+  )
+  SELECT count(*) INTO expired FROM expired_rows;
+  SELECT count(*) INTO still_locked FROM budget_exports WHERE status = 'completed' AND expires_at <= now();
+END
+$$;
+
+CREATE FUNCTION budget_exports_download_url(export_id uuid)
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  e record;
+  seconds_left double precision;
+BEGIN
+  SELECT x.storage_key, x.expires_at, x.xmin AS row_xmin INTO e
+    FROM budget_exports x WHERE x.id = export_id AND x.status = 'completed';
+  -- the caller proves access by having updated the row in this transaction
+  IF NOT FOUND OR NOT budget_exports_written_by_current_transaction(e.row_xmin) THEN
+    RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
+  END IF;
+  seconds_left := extract(epoch FROM e.expires_at - clock_timestamp());
+  IF e.storage_key IS NULL OR seconds_left IS NULL OR seconds_left < 1 THEN
+    -- this transaction rolls back with the error, so the worker marks the row expired
+    PERFORM budget_exports_request_expiry();
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  RETURN budget_exports_sign_url(e.storage_key, least(ceil(seconds_left), 2147483647)::integer);
+END
+$$;
+
+CREATE FUNCTION budget_export_download(export_id uuid)
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = @extschema@, pg_temp AS $$
+DECLARE
+  e record;
+BEGIN
+  -- as the caller: another couple's export looks exactly like a missing one
+  SELECT x.status, x.error_message INTO e FROM budget_exports x WHERE x.id = export_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
+  ELSIF e.status = 'generating' THEN
+    RAISE EXCEPTION 'budget_exports: export % is still being generated', export_id
+      USING ERRCODE = 'PT409', HINT = 'Try again when its status is completed (budget_export_status).';
+  ELSIF e.status = 'failed' THEN
+    RAISE EXCEPTION 'budget_exports: export % failed', export_id
+      USING ERRCODE = 'PT422', DETAIL = coalesce(e.error_message, ''), HINT = 'Request a new export.';
+  ELSIF e.status = 'expired' THEN
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  -- count the download as the caller; signing happens after, so an error undoes the count
+  UPDATE budget_exports x
+     SET download_count = x.download_count + 1, last_downloaded_at = now()
+   WHERE x.id = export_id AND x.status = 'completed';
+  IF NOT FOUND THEN  -- expired by cleanup since the SELECT
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  RETURN budget_exports_download_url(export_id);
+END
+$$;
+COMMENT ON FUNCTION budget_export_download(uuid) IS
+  'A fresh signed download URL for one of the caller''s completed exports; counts the download. '
+  'Errors: PT404 not found, PT409 generating, PT422 failed, PT410 expired, PT503/PT502 storage';
+
+REVOKE ALL ON FUNCTION budget_exports_sign_url(text, integer), budget_exports_written_by_current_transaction(xid),
+  budget_exports_request_expiry(), budget_exports_expire_overdue(), budget_exports_download_url(uuid),
+  budget_export_download(uuid)
+  FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION budget_exports_download_url(uuid), budget_export_download(uuid)
+  TO authenticated, service_role;
+
+------------------------------------------------------------------------------------------
+-- Say so when no worker will serve this database: requests would wait forever. (A WARNING:
+-- CREATE EXTENSION hides NOTICEs raised by its script.)
+------------------------------------------------------------------------------------------
+DO $no_worker_notice$
+DECLARE
+  preloaded boolean := EXISTS (
+    SELECT 1 FROM unnest(string_to_array(current_setting('shared_preload_libraries'), ',')) AS lib
+     WHERE btrim(lib, ' "') IN ('budget_exports', '$libdir/budget_exports'));
+  worker_database text := budget_exports_setting('database');
+BEGIN
+  IF NOT preloaded THEN
+    RAISE WARNING 'budget_exports is not in shared_preload_libraries: requests are validated and queued, but no worker renders them'
+      USING HINT = 'Add budget_exports to shared_preload_libraries, set budget_exports.database, and restart PostgreSQL.';
+  ELSIF worker_database IS DISTINCT FROM current_database() THEN
+    RAISE WARNING 'the budget_exports workers serve database "%", not "%": requests here will wait', worker_database, current_database()
+      USING HINT = format('Set budget_exports.database = %L and restart PostgreSQL.', current_database());
+  END IF;
+END
+$no_worker_notice$;
