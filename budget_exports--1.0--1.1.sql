@@ -2,3 +2,558 @@
 -- Every change here is also in budget_exports--1.1.sql; test/t/008_upgrade.pl checks that
 -- an upgraded database and a fresh 1.1 install have the same catalog.
 \echo Use "ALTER EXTENSION budget_exports UPDATE TO '1.1'" to load this file. \quit
+
+------------------------------------------------------------------------------------------
+-- issue #9: security. Every function pins search_path = pg_catalog, pg_temp and names the
+-- extension's objects @extschema@.<name>; the BEFORE INSERT trigger is SECURITY DEFINER and
+-- serializes a couple's requests on a row of budget_export_request_limits (no advisory
+-- lock); the extension's triggers keep updated_at with their own function; every internal
+-- function is revoked from PUBLIC and the API roles.
+------------------------------------------------------------------------------------------
+CREATE TABLE budget_export_request_limits (
+  couple_id       uuid PRIMARY KEY REFERENCES public.couples(id) ON DELETE CASCADE,
+  requests        bigint NOT NULL DEFAULT 1,
+  last_request_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE budget_export_request_limits ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON budget_export_request_limits FROM PUBLIC, anon, authenticated, service_role;
+
+CREATE FUNCTION budget_exports_set_updated_at()
+RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  NEW.updated_at := pg_catalog.now();
+  RETURN NEW;
+END
+$$;
+
+DROP TRIGGER update_budget_exports_updated_at ON budget_exports;
+DROP TRIGGER update_export_queue_updated_at ON export_queue;
+CREATE TRIGGER update_budget_exports_updated_at BEFORE UPDATE ON budget_exports
+  FOR EACH ROW EXECUTE FUNCTION budget_exports_set_updated_at();
+CREATE TRIGGER update_export_queue_updated_at BEFORE UPDATE ON export_queue
+  FOR EACH ROW EXECUTE FUNCTION budget_exports_set_updated_at();
+
+-- update_updated_at_column(): pinned only when 1.0 installed it as a member (the app's own
+-- function, if any, is the app's).
+DO $updated_at$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+              WHERE d.classid = 'pg_catalog.pg_proc'::regclass
+                AND d.objid = pg_catalog.to_regprocedure('@extschema@.update_updated_at_column()')
+                AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e') THEN
+    EXECUTE $fn$
+      CREATE OR REPLACE FUNCTION @extschema@.update_updated_at_column()
+      RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $body$
+      BEGIN
+        NEW.updated_at = now();
+        RETURN NEW;
+      END;
+      $body$
+    $fn$;
+  END IF;
+END
+$updated_at$;
+
+CREATE OR REPLACE FUNCTION budget_exports_setting(name text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'budget_exports_setting'
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION budget_exports_wake_workers_at_commit()
+RETURNS void
+AS 'MODULE_PATHNAME', 'budget_exports_wake_workers_at_commit'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION budget_exports_reject(message text, hint text, detail text DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF detail IS NULL THEN  -- no empty "DETAIL:" line for the client
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = message, HINT = hint;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = message,
+                        HINT = hint, DETAIL = detail;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_check_keys(obj jsonb, path text, allowed text[])
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  unknown text;
+BEGIN
+  SELECT k INTO unknown FROM jsonb_object_keys(obj) AS k WHERE k <> ALL (allowed) ORDER BY k LIMIT 1;
+  IF unknown IS NOT NULL THEN
+    PERFORM @extschema@.budget_exports_reject(format('%s has an unknown key "%s"', path, unknown),
+      format('Allowed keys: %s.', array_to_string(allowed, ', ')));
+  END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_check_string_list(list jsonb, path text, max_items int, max_length int)
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  item jsonb;
+BEGIN
+  IF jsonb_typeof(list) <> 'array' THEN
+    PERFORM @extschema@.budget_exports_reject(format('%s must be an array of names', path),
+      format('Example: "%s": ["Venue", "Catering"].', regexp_replace(path, '^.*\.', '')));
+  END IF;
+  IF jsonb_array_length(list) > max_items THEN
+    PERFORM @extschema@.budget_exports_reject(format('%s has %s names; at most %s are allowed', path, jsonb_array_length(list), max_items),
+      'Export fewer names at a time, or leave the filter out to export everything.');
+  END IF;
+  FOR item IN SELECT value FROM jsonb_array_elements(list) LOOP
+    IF jsonb_typeof(item) <> 'string' OR btrim(item #>> '{}') = '' THEN
+      PERFORM @extschema@.budget_exports_reject(format('%s must contain only non-empty strings', path),
+        'Write each name as a quoted string, e.g. ["Venue", "Catering"].', format('Found %s.', left(item::text, 40)));
+    END IF;
+    IF char_length(item #>> '{}') > max_length THEN
+      PERFORM @extschema@.budget_exports_reject(format('%s has a name longer than %s characters', path, max_length),
+        'Shorten the name.');
+    END IF;
+  END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_check_date(value jsonb, path text)
+RETURNS date LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  parsed date;
+BEGIN
+  IF value IS NULL OR jsonb_typeof(value) <> 'string'
+     OR (value #>> '{}') !~ '^\d{4}-\d{2}-\d{2}$' THEN
+    PERFORM @extschema@.budget_exports_reject(format('%s must be an ISO date (YYYY-MM-DD)', path),
+      'Example: "2026-06-30".', format('Found %s.', coalesce(left(value::text, 40), 'nothing')));
+  END IF;
+  BEGIN
+    parsed := (value #>> '{}')::date;
+  EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+    PERFORM @extschema@.budget_exports_reject(format('%s is not a calendar date: %s', path, value #>> '{}'),
+      'Use a real day, such as "2026-02-28".');
+  END;
+  IF parsed > current_date THEN
+    PERFORM @extschema@.budget_exports_reject(format('%s is in the future: %s', path, value #>> '{}'),
+      'Exports cover what has happened so far; use a date up to today.');
+  END IF;
+  RETURN parsed;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_check_amount(value jsonb, path text)
+RETURNS numeric LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF jsonb_typeof(value) <> 'number' THEN
+    PERFORM @extschema@.budget_exports_reject(format('%s must be a number', path),
+      'Example: 2500 or 2500.50 (no currency symbol, no quotes).');
+  END IF;
+  IF value::numeric < 0 OR value::numeric > 10000000 THEN
+    PERFORM @extschema@.budget_exports_reject(format('%s must be between 0 and 10000000', path),
+      'Amounts are in the budget''s currency.', format('Found %s.', value));
+  END IF;
+  RETURN value::numeric;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_check_enum(value jsonb, path text, allowed text[])
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF jsonb_typeof(value) <> 'string' OR NOT (value #>> '{}') = ANY (allowed) THEN
+    PERFORM @extschema@.budget_exports_reject(format('%s must be one of %s', path, array_to_string(allowed, ', ')),
+      format('Use one of the quoted strings "%s".', array_to_string(allowed, '", "')), format('Found %s.', left(value::text, 40)));
+  END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_check_boolean(value jsonb, path text)
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF jsonb_typeof(value) <> 'boolean' THEN
+    PERFORM @extschema@.budget_exports_reject(format('%s must be true or false', path),
+      'Use the JSON literals true or false, without quotes.', format('Found %s.', left(value::text, 40)));
+  END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_check_options(options jsonb)
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  title text;
+BEGIN
+  IF jsonb_typeof(options) <> 'object' THEN
+    PERFORM @extschema@.budget_exports_reject('export_filters.options must be an object',
+      'Example: {"page_orientation": "landscape", "font_size": "small"}.');
+  END IF;
+  PERFORM @extschema@.budget_exports_check_keys(options, 'export_filters.options',
+    ARRAY['include_charts', 'include_timeline', 'custom_title', 'page_orientation', 'font_size']);
+  IF options ? 'include_charts' THEN
+    PERFORM @extschema@.budget_exports_check_boolean(options -> 'include_charts', 'export_filters.options.include_charts');
+  END IF;
+  IF options ? 'include_timeline' THEN
+    PERFORM @extschema@.budget_exports_check_boolean(options -> 'include_timeline', 'export_filters.options.include_timeline');
+  END IF;
+  IF options ? 'custom_title' THEN
+    IF jsonb_typeof(options -> 'custom_title') <> 'string' THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.options.custom_title must be a string',
+        'Example: "Our wedding budget".');
+    END IF;
+    title := options ->> 'custom_title';
+    IF char_length(title) > 100 THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.options.custom_title is longer than 100 characters',
+        'Shorten the title.', format('It has %s characters.', char_length(title)));
+    END IF;
+    IF title ~ '[\x01-\x1f\x7f]' THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.options.custom_title contains control characters',
+        'Use a single line of plain text.');
+    END IF;
+  END IF;
+  IF options ? 'page_orientation' THEN
+    PERFORM @extschema@.budget_exports_check_enum(options -> 'page_orientation', 'export_filters.options.page_orientation',
+      ARRAY['portrait', 'landscape']);
+  END IF;
+  IF options ? 'font_size' THEN
+    PERFORM @extschema@.budget_exports_check_enum(options -> 'font_size', 'export_filters.options.font_size',
+      ARRAY['small', 'medium', 'large']);
+  END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_validate_filters(filters jsonb)
+RETURNS void LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  range_start date;
+  range_end   date;
+  amount_min  numeric;
+  amount_max  numeric;
+BEGIN
+  IF filters IS NULL OR jsonb_typeof(filters) <> 'object' THEN
+    PERFORM @extschema@.budget_exports_reject('export_filters must be a JSON object',
+      'Use {} for no filters, or e.g. {"categories": ["Venue"], "payment_status": "paid"}.');
+  END IF;
+  IF octet_length(filters::text) > 16384 THEN
+    PERFORM @extschema@.budget_exports_reject('export_filters is larger than 16 kB',
+      'Send only the filters the export needs.', format('It has %s bytes.', octet_length(filters::text)));
+  END IF;
+  PERFORM @extschema@.budget_exports_check_keys(filters, 'export_filters',
+    ARRAY['categories', 'payment_status', 'date_range', 'include_notes', 'amount_range', 'vendor_names', 'options']);
+
+CREATE OR REPLACE FUNCTION budget_exports_file_extension(export_type text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE export_type WHEN 'pdf' THEN 'pdf' WHEN 'csv' THEN 'csv' WHEN 'excel' THEN 'xlsx' END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_default_priority(export_type text)
+RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE export_type WHEN 'csv' THEN 4 WHEN 'excel' THEN 3 ELSE 2 END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_before_insert()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  caller        text := CASE WHEN current_setting('role') = 'none' THEN session_user::text
+                             ELSE current_setting('role') END;
+  privileged    boolean;
+  per_hour      integer := @extschema@.budget_exports_setting('rate_limit_per_hour')::integer;
+  max_in_flight integer := @extschema@.budget_exports_setting('max_in_flight')::integer;
+  recent        integer;
+  in_flight     integer;
+BEGIN
+  IF NEW.export_type IS NULL OR NEW.export_type NOT IN ('pdf', 'csv', 'excel') THEN
+    RAISE EXCEPTION 'export_type must be one of pdf, csv, excel'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('Found %s.', coalesce(quote_literal(NEW.export_type), 'NULL')),
+            HINT = 'Excel files are requested as ''excel''.';
+  END IF;
+  NEW.export_filters := coalesce(NEW.export_filters, '{}'::jsonb);
+  PERFORM @extschema@.budget_exports_validate_filters(NEW.export_filters);
+
+CREATE OR REPLACE FUNCTION budget_exports_enqueue()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  INSERT INTO @extschema@.export_queue (export_id, priority, max_retries)
+  VALUES (NEW.id, @extschema@.budget_exports_default_priority(NEW.export_type),
+          @extschema@.budget_exports_setting('max_retries')::integer);
+  PERFORM @extschema@.budget_exports_wake_workers_at_commit();
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_forget_object()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF OLD.storage_key IS NOT NULL THEN
+    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key) VALUES (OLD.storage_key)
+    ON CONFLICT (storage_key) DO NOTHING;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cleanup_expired_exports()
+RETURNS TABLE (expired_exports integer, deleted_failed_exports integer,
+               deleted_queue_rows integer, storage_deletions_queued integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  failed_retention interval := make_interval(secs => @extschema@.budget_exports_setting('failed_retention')::double precision);
+  queue_retention  interval := make_interval(secs => @extschema@.budget_exports_setting('queue_retention')::double precision);
+  expired_keys     text[];
+  deleted_keys     text[];
+BEGIN
+  WITH expired AS (
+    UPDATE @extschema@.budget_exports e
+       SET status = 'expired', file_url = NULL
+     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
+                     WHERE status = 'completed' AND expires_at <= now()
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
+  )
+  SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
+    INTO expired_exports, expired_keys FROM expired;
+
+CREATE OR REPLACE FUNCTION budget_exports_rescue_expired_leases()
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  rescued integer;
+BEGIN
+  WITH stale AS (
+    SELECT id FROM @extschema@.export_queue
+     WHERE status = 'started' AND lease_expires_at < now()
+     FOR UPDATE SKIP LOCKED
+  ), updated AS (
+    UPDATE @extschema@.export_queue q
+       SET status = CASE WHEN q.retry_count < q.max_retries THEN 'queued' ELSE 'failed' END,
+           retry_count = least(q.retry_count + 1, q.max_retries),
+           run_at = now(),
+           completed_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE now() END,
+           error_message = format('the worker stopped during attempt %s (lease of %s expired)',
+                                  q.attempt_count, q.lease_owner),
+           lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+      FROM stale
+     WHERE q.id = stale.id
+    RETURNING q.export_id, q.status, q.error_message
+  ), failed AS (
+    UPDATE @extschema@.budget_exports e
+       SET status = 'failed', error_message = updated.error_message
+      FROM updated
+     WHERE e.id = updated.export_id AND updated.status = 'failed'
+    RETURNING e.id
+  )
+  SELECT count(*) INTO rescued FROM updated;
+  RETURN rescued;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_claim_job(worker_name text, lease_seconds integer)
+RETURNS TABLE (queue_id uuid, lease_token uuid, export_id uuid, couple_id uuid, export_type text,
+               export_filters jsonb, file_name text, attempt integer, retry_count integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- plpgsql rather than sql: its query plan is cached across a worker's claims
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH next_job AS (
+    SELECT q.id FROM @extschema@.export_queue q
+     WHERE q.status = 'queued' AND q.run_at <= now()
+     ORDER BY q.priority DESC, q.created_at
+     LIMIT 1
+     FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE @extschema@.export_queue q
+       SET status = 'started', started_at = now(), completed_at = NULL,
+           attempt_count = q.attempt_count + 1,
+           lease_owner = worker_name, lease_token = gen_random_uuid(),
+           lease_expires_at = now() + make_interval(secs => lease_seconds)
+      FROM next_job
+     WHERE q.id = next_job.id
+    RETURNING q.id, q.lease_token, q.export_id, q.attempt_count, q.retry_count
+  )
+  SELECT claimed.id, claimed.lease_token, e.id, e.couple_id, e.export_type, e.export_filters, e.file_name,
+         claimed.attempt_count, claimed.retry_count
+    FROM claimed JOIN @extschema@.budget_exports e ON e.id = claimed.export_id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_complete_job(queue_id uuid, lease_token uuid, storage_key text,
+                                            file_url text, file_size_bytes bigint, checksum_sha256 text,
+                                            content_type text, timings jsonb)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  done_export uuid;
+BEGIN
+  UPDATE @extschema@.export_queue q
+     SET status = 'completed', completed_at = now(), error_message = NULL,
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+         timings = budget_exports_complete_job.timings
+   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_complete_job.lease_token
+  RETURNING q.export_id INTO done_export;
+  IF done_export IS NULL THEN
+    RETURN false;  -- the lease was lost (expired and taken over): the other attempt records the result
+  END IF;
+  UPDATE @extschema@.budget_exports e
+     SET status = 'completed', storage_key = budget_exports_complete_job.storage_key,
+         file_url = budget_exports_complete_job.file_url,
+         file_size_bytes = budget_exports_complete_job.file_size_bytes,
+         checksum_sha256 = budget_exports_complete_job.checksum_sha256,
+         content_type = budget_exports_complete_job.content_type,
+         generated_at = now(),
+         expires_at = now() + make_interval(secs => @extschema@.budget_exports_setting('file_ttl')::double precision),
+         error_message = NULL
+   WHERE e.id = done_export;
+  PERFORM pg_notify('budget_exports', done_export::text);
+  RETURN true;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_fail_job(queue_id uuid, lease_token uuid, error_message text,
+                                        retryable boolean, retry_delay_ms bigint)
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  job @extschema@.export_queue%ROWTYPE;
+  message text := left(budget_exports_fail_job.error_message, 2000);
+BEGIN
+  SELECT * INTO job FROM @extschema@.export_queue q
+   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_fail_job.lease_token
+   FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN 'lost';
+  END IF;
+  IF retryable AND job.retry_count < job.max_retries THEN
+    UPDATE @extschema@.export_queue q
+       SET status = 'queued', retry_count = q.retry_count + 1, error_message = message,
+           run_at = now() + make_interval(secs => retry_delay_ms / 1000.0),
+           lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+     WHERE q.id = job.id;
+    RETURN 'queued';
+  END IF;
+  UPDATE @extschema@.export_queue q
+     SET status = 'failed', completed_at = now(), error_message = message,
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+   WHERE q.id = job.id;
+  UPDATE @extschema@.budget_exports e SET status = 'failed', error_message = message WHERE e.id = job.export_id;
+  PERFORM pg_notify('budget_exports', job.export_id::text);
+  RETURN 'failed';
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_queue_position(queue_id uuid)
+RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT count(*)::integer
+    FROM @extschema@.export_queue me, @extschema@.export_queue other
+   WHERE me.id = queue_id AND me.status = 'queued' AND other.status = 'queued'
+     AND (other.priority > me.priority
+          OR (other.priority = me.priority AND other.created_at < me.created_at))
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_sign_url(storage_key text, expires_in integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'budget_exports_sign_url'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION budget_exports_written_by_current_transaction(row_xmin xid)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'budget_exports_written_by_current_transaction'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION budget_exports_request_expiry()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'budget_exports_request_expiry'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION budget_exports_expire_overdue(OUT expired integer, OUT still_locked integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  WITH expired_rows AS (
+    UPDATE @extschema@.budget_exports e
+       SET status = 'expired', file_url = NULL
+     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
+                     WHERE status = 'completed' AND expires_at <= now()
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
+  ), queued AS (
+    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key)
+    SELECT DISTINCT storage_key FROM expired_rows WHERE storage_key IS NOT NULL
+    ON CONFLICT (storage_key) DO NOTHING
+  )
+  SELECT count(*) INTO expired FROM expired_rows;
+  SELECT count(*) INTO still_locked FROM @extschema@.budget_exports WHERE status = 'completed' AND expires_at <= now();
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_download_url(export_id uuid)
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  e record;
+  seconds_left double precision;
+BEGIN
+  SELECT x.storage_key, x.expires_at, x.xmin AS row_xmin INTO e
+    FROM @extschema@.budget_exports x WHERE x.id = export_id AND x.status = 'completed';
+  -- the caller proves access by having updated the row in this transaction
+  IF NOT FOUND OR NOT @extschema@.budget_exports_written_by_current_transaction(e.row_xmin) THEN
+    RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
+  END IF;
+  seconds_left := extract(epoch FROM e.expires_at - clock_timestamp());
+  IF e.storage_key IS NULL OR seconds_left IS NULL OR seconds_left < 1 THEN
+    -- this transaction rolls back with the error, so the worker marks the row expired
+    PERFORM @extschema@.budget_exports_request_expiry();
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  RETURN @extschema@.budget_exports_sign_url(e.storage_key, least(ceil(seconds_left), 2147483647)::integer);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_export_download(export_id uuid)
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  e record;
+BEGIN
+  -- as the caller: another couple's export looks exactly like a missing one
+  SELECT x.status, x.error_message INTO e FROM @extschema@.budget_exports x WHERE x.id = export_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
+  ELSIF e.status = 'generating' THEN
+    RAISE EXCEPTION 'budget_exports: export % is still being generated', export_id
+      USING ERRCODE = 'PT409', HINT = 'Try again when its status is completed (budget_export_status).';
+  ELSIF e.status = 'failed' THEN
+    RAISE EXCEPTION 'budget_exports: export % failed', export_id
+      USING ERRCODE = 'PT422', DETAIL = coalesce(e.error_message, ''), HINT = 'Request a new export.';
+  ELSIF e.status = 'expired' THEN
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  -- count the download as the caller; signing happens after, so an error undoes the count
+  UPDATE @extschema@.budget_exports x
+     SET download_count = x.download_count + 1, last_downloaded_at = now()
+   WHERE x.id = export_id AND x.status = 'completed';
+  IF NOT FOUND THEN  -- expired by cleanup since the SELECT
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  RETURN @extschema@.budget_exports_download_url(export_id);
+END
+$$;
+
+DO $privileges$
+DECLARE
+  fn regprocedure;
+BEGIN
+  FOR fn IN
+    SELECT d.objid::regprocedure
+      FROM pg_catalog.pg_depend d
+      JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid
+     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+       AND d.deptype = 'e' AND x.extname = 'budget_exports'
+     ORDER BY d.objid::regprocedure::text
+  LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, anon, authenticated, service_role', fn);
+  END LOOP;
+END
+$privileges$;
+GRANT EXECUTE ON FUNCTION budget_export_download(uuid), budget_exports_download_url(uuid),
+  budget_exports_queue_position(uuid)
+  TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION cleanup_expired_exports(), budget_exports_budget_rows(uuid, jsonb) TO service_role;
+

@@ -43,7 +43,8 @@ $preconditions$;
 CREATE FUNCTION budget_exports_setting(name text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'budget_exports_setting'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION budget_exports_setting(text) IS
   'Current value of the non-secret setting budget_exports.<name>, in its base unit (seconds, bytes)';
 
@@ -52,7 +53,8 @@ COMMENT ON FUNCTION budget_exports_setting(text) IS
 CREATE FUNCTION budget_exports_wake_workers_at_commit()
 RETURNS void
 AS 'MODULE_PATHNAME', 'budget_exports_wake_workers_at_commit'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
 
 ------------------------------------------------------------------------------------------
 -- Tables
@@ -113,6 +115,15 @@ CREATE TABLE budget_export_storage_deletions (
   last_error   text
 );
 
+-- One row per couple that ever requested an export: the BEFORE INSERT trigger updates it to
+-- serialize a couple's concurrent requests (instead of an advisory lock any role could take).
+-- Only the extension's SECURITY DEFINER trigger touches it.
+CREATE TABLE budget_export_request_limits (
+  couple_id       uuid PRIMARY KEY REFERENCES public.couples(id) ON DELETE CASCADE,
+  requests        bigint NOT NULL DEFAULT 1,
+  last_request_at timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE INDEX idx_budget_exports_couple_id ON budget_exports (couple_id, created_at DESC);
 CREATE INDEX idx_budget_exports_status ON budget_exports (status);
 CREATE INDEX idx_budget_exports_created_at ON budget_exports (created_at DESC);
@@ -130,15 +141,18 @@ SELECT pg_catalog.pg_extension_config_dump('export_queue', '');
 SELECT pg_catalog.pg_extension_config_dump('budget_export_storage_deletions', '');
 
 ------------------------------------------------------------------------------------------
--- updated_at: reuse the app's update_updated_at_column() when it exists, otherwise
--- install the same function (as a member of this extension).
+-- updated_at. The extension's triggers use their own function, never the app's
+-- update_updated_at_column(): the app's function belongs to the app's role (on Supabase the
+-- non-superuser "postgres"), which could change its body, and the worker's updates run
+-- as superuser. For apps that expect update_updated_at_column() to exist, it is still
+-- installed (as a member of this extension) when the app has none.
 ------------------------------------------------------------------------------------------
 DO $updated_at$
 BEGIN
   IF to_regprocedure('@extschema@.update_updated_at_column()') IS NULL THEN
     EXECUTE $fn$
       CREATE FUNCTION @extschema@.update_updated_at_column()
-      RETURNS trigger LANGUAGE plpgsql AS $body$
+      RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $body$
       BEGIN
         NEW.updated_at = now();
         RETURN NEW;
@@ -149,16 +163,24 @@ BEGIN
 END
 $updated_at$;
 
+CREATE FUNCTION budget_exports_set_updated_at()
+RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  NEW.updated_at := pg_catalog.now();
+  RETURN NEW;
+END
+$$;
+
 CREATE TRIGGER update_budget_exports_updated_at BEFORE UPDATE ON budget_exports
-  FOR EACH ROW EXECUTE FUNCTION update_updated_at_column();
+  FOR EACH ROW EXECUTE FUNCTION budget_exports_set_updated_at();
 CREATE TRIGGER update_export_queue_updated_at BEFORE UPDATE ON export_queue
-  FOR EACH ROW EXECUTE FUNCTION update_updated_at_column();
+  FOR EACH ROW EXECUTE FUNCTION budget_exports_set_updated_at();
 
 ------------------------------------------------------------------------------------------
 -- Request validation (SQLSTATE 22023 invalid_parameter_value, with a HINT each)
 ------------------------------------------------------------------------------------------
 CREATE FUNCTION budget_exports_reject(message text, hint text, detail text DEFAULT NULL)
-RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF detail IS NULL THEN  -- no empty "DETAIL:" line for the client
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = message, HINT = hint;
@@ -169,38 +191,38 @@ END
 $$;
 
 CREATE FUNCTION budget_exports_check_keys(obj jsonb, path text, allowed text[])
-RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   unknown text;
 BEGIN
   SELECT k INTO unknown FROM jsonb_object_keys(obj) AS k WHERE k <> ALL (allowed) ORDER BY k LIMIT 1;
   IF unknown IS NOT NULL THEN
-    PERFORM budget_exports_reject(format('%s has an unknown key "%s"', path, unknown),
+    PERFORM @extschema@.budget_exports_reject(format('%s has an unknown key "%s"', path, unknown),
       format('Allowed keys: %s.', array_to_string(allowed, ', ')));
   END IF;
 END
 $$;
 
 CREATE FUNCTION budget_exports_check_string_list(list jsonb, path text, max_items int, max_length int)
-RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   item jsonb;
 BEGIN
   IF jsonb_typeof(list) <> 'array' THEN
-    PERFORM budget_exports_reject(format('%s must be an array of names', path),
+    PERFORM @extschema@.budget_exports_reject(format('%s must be an array of names', path),
       format('Example: "%s": ["Venue", "Catering"].', regexp_replace(path, '^.*\.', '')));
   END IF;
   IF jsonb_array_length(list) > max_items THEN
-    PERFORM budget_exports_reject(format('%s has %s names; at most %s are allowed', path, jsonb_array_length(list), max_items),
+    PERFORM @extschema@.budget_exports_reject(format('%s has %s names; at most %s are allowed', path, jsonb_array_length(list), max_items),
       'Export fewer names at a time, or leave the filter out to export everything.');
   END IF;
   FOR item IN SELECT value FROM jsonb_array_elements(list) LOOP
     IF jsonb_typeof(item) <> 'string' OR btrim(item #>> '{}') = '' THEN
-      PERFORM budget_exports_reject(format('%s must contain only non-empty strings', path),
+      PERFORM @extschema@.budget_exports_reject(format('%s must contain only non-empty strings', path),
         'Write each name as a quoted string, e.g. ["Venue", "Catering"].', format('Found %s.', left(item::text, 40)));
     END IF;
     IF char_length(item #>> '{}') > max_length THEN
-      PERFORM budget_exports_reject(format('%s has a name longer than %s characters', path, max_length),
+      PERFORM @extschema@.budget_exports_reject(format('%s has a name longer than %s characters', path, max_length),
         'Shorten the name.');
     END IF;
   END LOOP;
@@ -208,23 +230,23 @@ END
 $$;
 
 CREATE FUNCTION budget_exports_check_date(value jsonb, path text)
-RETURNS date LANGUAGE plpgsql STABLE AS $$
+RETURNS date LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   parsed date;
 BEGIN
   IF value IS NULL OR jsonb_typeof(value) <> 'string'
      OR (value #>> '{}') !~ '^\d{4}-\d{2}-\d{2}$' THEN
-    PERFORM budget_exports_reject(format('%s must be an ISO date (YYYY-MM-DD)', path),
+    PERFORM @extschema@.budget_exports_reject(format('%s must be an ISO date (YYYY-MM-DD)', path),
       'Example: "2026-06-30".', format('Found %s.', coalesce(left(value::text, 40), 'nothing')));
   END IF;
   BEGIN
     parsed := (value #>> '{}')::date;
   EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
-    PERFORM budget_exports_reject(format('%s is not a calendar date: %s', path, value #>> '{}'),
+    PERFORM @extschema@.budget_exports_reject(format('%s is not a calendar date: %s', path, value #>> '{}'),
       'Use a real day, such as "2026-02-28".');
   END;
   IF parsed > current_date THEN
-    PERFORM budget_exports_reject(format('%s is in the future: %s', path, value #>> '{}'),
+    PERFORM @extschema@.budget_exports_reject(format('%s is in the future: %s', path, value #>> '{}'),
       'Exports cover what has happened so far; use a date up to today.');
   END IF;
   RETURN parsed;
@@ -232,14 +254,14 @@ END
 $$;
 
 CREATE FUNCTION budget_exports_check_amount(value jsonb, path text)
-RETURNS numeric LANGUAGE plpgsql IMMUTABLE AS $$
+RETURNS numeric LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF jsonb_typeof(value) <> 'number' THEN
-    PERFORM budget_exports_reject(format('%s must be a number', path),
+    PERFORM @extschema@.budget_exports_reject(format('%s must be a number', path),
       'Example: 2500 or 2500.50 (no currency symbol, no quotes).');
   END IF;
   IF value::numeric < 0 OR value::numeric > 10000000 THEN
-    PERFORM budget_exports_reject(format('%s must be between 0 and 10000000', path),
+    PERFORM @extschema@.budget_exports_reject(format('%s must be between 0 and 10000000', path),
       'Amounts are in the budget''s currency.', format('Found %s.', value));
   END IF;
   RETURN value::numeric;
@@ -247,63 +269,63 @@ END
 $$;
 
 CREATE FUNCTION budget_exports_check_enum(value jsonb, path text, allowed text[])
-RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF jsonb_typeof(value) <> 'string' OR NOT (value #>> '{}') = ANY (allowed) THEN
-    PERFORM budget_exports_reject(format('%s must be one of %s', path, array_to_string(allowed, ', ')),
+    PERFORM @extschema@.budget_exports_reject(format('%s must be one of %s', path, array_to_string(allowed, ', ')),
       format('Use one of the quoted strings "%s".', array_to_string(allowed, '", "')), format('Found %s.', left(value::text, 40)));
   END IF;
 END
 $$;
 
 CREATE FUNCTION budget_exports_check_boolean(value jsonb, path text)
-RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF jsonb_typeof(value) <> 'boolean' THEN
-    PERFORM budget_exports_reject(format('%s must be true or false', path),
+    PERFORM @extschema@.budget_exports_reject(format('%s must be true or false', path),
       'Use the JSON literals true or false, without quotes.', format('Found %s.', left(value::text, 40)));
   END IF;
 END
 $$;
 
 CREATE FUNCTION budget_exports_check_options(options jsonb)
-RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+RETURNS void LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   title text;
 BEGIN
   IF jsonb_typeof(options) <> 'object' THEN
-    PERFORM budget_exports_reject('export_filters.options must be an object',
+    PERFORM @extschema@.budget_exports_reject('export_filters.options must be an object',
       'Example: {"page_orientation": "landscape", "font_size": "small"}.');
   END IF;
-  PERFORM budget_exports_check_keys(options, 'export_filters.options',
+  PERFORM @extschema@.budget_exports_check_keys(options, 'export_filters.options',
     ARRAY['include_charts', 'include_timeline', 'custom_title', 'page_orientation', 'font_size']);
   IF options ? 'include_charts' THEN
-    PERFORM budget_exports_check_boolean(options -> 'include_charts', 'export_filters.options.include_charts');
+    PERFORM @extschema@.budget_exports_check_boolean(options -> 'include_charts', 'export_filters.options.include_charts');
   END IF;
   IF options ? 'include_timeline' THEN
-    PERFORM budget_exports_check_boolean(options -> 'include_timeline', 'export_filters.options.include_timeline');
+    PERFORM @extschema@.budget_exports_check_boolean(options -> 'include_timeline', 'export_filters.options.include_timeline');
   END IF;
   IF options ? 'custom_title' THEN
     IF jsonb_typeof(options -> 'custom_title') <> 'string' THEN
-      PERFORM budget_exports_reject('export_filters.options.custom_title must be a string',
+      PERFORM @extschema@.budget_exports_reject('export_filters.options.custom_title must be a string',
         'Example: "Our wedding budget".');
     END IF;
     title := options ->> 'custom_title';
     IF char_length(title) > 100 THEN
-      PERFORM budget_exports_reject('export_filters.options.custom_title is longer than 100 characters',
+      PERFORM @extschema@.budget_exports_reject('export_filters.options.custom_title is longer than 100 characters',
         'Shorten the title.', format('It has %s characters.', char_length(title)));
     END IF;
     IF title ~ '[\x01-\x1f\x7f]' THEN
-      PERFORM budget_exports_reject('export_filters.options.custom_title contains control characters',
+      PERFORM @extschema@.budget_exports_reject('export_filters.options.custom_title contains control characters',
         'Use a single line of plain text.');
     END IF;
   END IF;
   IF options ? 'page_orientation' THEN
-    PERFORM budget_exports_check_enum(options -> 'page_orientation', 'export_filters.options.page_orientation',
+    PERFORM @extschema@.budget_exports_check_enum(options -> 'page_orientation', 'export_filters.options.page_orientation',
       ARRAY['portrait', 'landscape']);
   END IF;
   IF options ? 'font_size' THEN
-    PERFORM budget_exports_check_enum(options -> 'font_size', 'export_filters.options.font_size',
+    PERFORM @extschema@.budget_exports_check_enum(options -> 'font_size', 'export_filters.options.font_size',
       ARRAY['small', 'medium', 'large']);
   END IF;
 END
@@ -311,7 +333,7 @@ $$;
 
 -- Raises a clear error for any export_filters document the app would not have sent.
 CREATE FUNCTION budget_exports_validate_filters(filters jsonb)
-RETURNS void LANGUAGE plpgsql STABLE AS $$
+RETURNS void LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   range_start date;
   range_end   date;
@@ -319,40 +341,40 @@ DECLARE
   amount_max  numeric;
 BEGIN
   IF filters IS NULL OR jsonb_typeof(filters) <> 'object' THEN
-    PERFORM budget_exports_reject('export_filters must be a JSON object',
+    PERFORM @extschema@.budget_exports_reject('export_filters must be a JSON object',
       'Use {} for no filters, or e.g. {"categories": ["Venue"], "payment_status": "paid"}.');
   END IF;
   IF octet_length(filters::text) > 16384 THEN
-    PERFORM budget_exports_reject('export_filters is larger than 16 kB',
+    PERFORM @extschema@.budget_exports_reject('export_filters is larger than 16 kB',
       'Send only the filters the export needs.', format('It has %s bytes.', octet_length(filters::text)));
   END IF;
-  PERFORM budget_exports_check_keys(filters, 'export_filters',
+  PERFORM @extschema@.budget_exports_check_keys(filters, 'export_filters',
     ARRAY['categories', 'payment_status', 'date_range', 'include_notes', 'amount_range', 'vendor_names', 'options']);
 
   IF filters ? 'categories' THEN
-    PERFORM budget_exports_check_string_list(filters -> 'categories', 'export_filters.categories', 20, 100);
+    PERFORM @extschema@.budget_exports_check_string_list(filters -> 'categories', 'export_filters.categories', 20, 100);
   END IF;
   IF filters ? 'vendor_names' THEN
-    PERFORM budget_exports_check_string_list(filters -> 'vendor_names', 'export_filters.vendor_names', 100, 200);
+    PERFORM @extschema@.budget_exports_check_string_list(filters -> 'vendor_names', 'export_filters.vendor_names', 100, 200);
   END IF;
   IF filters ? 'payment_status' THEN
-    PERFORM budget_exports_check_enum(filters -> 'payment_status', 'export_filters.payment_status',
+    PERFORM @extschema@.budget_exports_check_enum(filters -> 'payment_status', 'export_filters.payment_status',
       ARRAY['paid', 'pending', 'planned', 'all']);
   END IF;
   IF filters ? 'include_notes' THEN
-    PERFORM budget_exports_check_boolean(filters -> 'include_notes', 'export_filters.include_notes');
+    PERFORM @extschema@.budget_exports_check_boolean(filters -> 'include_notes', 'export_filters.include_notes');
   END IF;
 
   IF filters ? 'date_range' THEN
     IF jsonb_typeof(filters -> 'date_range') <> 'object' THEN
-      PERFORM budget_exports_reject('export_filters.date_range must be an object with "start" and "end"',
+      PERFORM @extschema@.budget_exports_reject('export_filters.date_range must be an object with "start" and "end"',
         'Example: {"start": "2026-01-01", "end": "2026-06-30"}.');
     END IF;
-    PERFORM budget_exports_check_keys(filters -> 'date_range', 'export_filters.date_range', ARRAY['start', 'end']);
-    range_start := budget_exports_check_date(filters #> '{date_range,start}', 'export_filters.date_range.start');
-    range_end := budget_exports_check_date(filters #> '{date_range,end}', 'export_filters.date_range.end');
+    PERFORM @extschema@.budget_exports_check_keys(filters -> 'date_range', 'export_filters.date_range', ARRAY['start', 'end']);
+    range_start := @extschema@.budget_exports_check_date(filters #> '{date_range,start}', 'export_filters.date_range.start');
+    range_end := @extschema@.budget_exports_check_date(filters #> '{date_range,end}', 'export_filters.date_range.end');
     IF range_start > range_end THEN
-      PERFORM budget_exports_reject('export_filters.date_range.start is after its end',
+      PERFORM @extschema@.budget_exports_reject('export_filters.date_range.start is after its end',
         'Swap the two dates.', format('start %s, end %s.', filters #>> '{date_range,start}', filters #>> '{date_range,end}'));
     END IF;
   END IF;
@@ -360,24 +382,24 @@ BEGIN
   IF filters ? 'amount_range' THEN
     IF jsonb_typeof(filters -> 'amount_range') <> 'object'
        OR NOT (filters -> 'amount_range' ?| ARRAY['min', 'max']) THEN
-      PERFORM budget_exports_reject('export_filters.amount_range must be an object with "min" and/or "max"',
+      PERFORM @extschema@.budget_exports_reject('export_filters.amount_range must be an object with "min" and/or "max"',
         'Example: {"min": 100, "max": 5000}.');
     END IF;
-    PERFORM budget_exports_check_keys(filters -> 'amount_range', 'export_filters.amount_range', ARRAY['min', 'max']);
+    PERFORM @extschema@.budget_exports_check_keys(filters -> 'amount_range', 'export_filters.amount_range', ARRAY['min', 'max']);
     IF filters -> 'amount_range' ? 'min' THEN
-      amount_min := budget_exports_check_amount(filters #> '{amount_range,min}', 'export_filters.amount_range.min');
+      amount_min := @extschema@.budget_exports_check_amount(filters #> '{amount_range,min}', 'export_filters.amount_range.min');
     END IF;
     IF filters -> 'amount_range' ? 'max' THEN
-      amount_max := budget_exports_check_amount(filters #> '{amount_range,max}', 'export_filters.amount_range.max');
+      amount_max := @extschema@.budget_exports_check_amount(filters #> '{amount_range,max}', 'export_filters.amount_range.max');
     END IF;
     IF amount_min > amount_max THEN
-      PERFORM budget_exports_reject('export_filters.amount_range.min is greater than its max',
+      PERFORM @extschema@.budget_exports_reject('export_filters.amount_range.min is greater than its max',
         'Swap the two amounts.', format('min %s, max %s.', amount_min, amount_max));
     END IF;
   END IF;
 
   IF filters ? 'options' THEN
-    PERFORM budget_exports_check_options(filters -> 'options');
+    PERFORM @extschema@.budget_exports_check_options(filters -> 'options');
   END IF;
 END
 $$;
@@ -388,24 +410,29 @@ COMMENT ON FUNCTION budget_exports_validate_filters(jsonb) IS
 -- Requesting an export: INSERT INTO budget_exports(couple_id, export_type, export_filters)
 ------------------------------------------------------------------------------------------
 CREATE FUNCTION budget_exports_file_extension(export_type text)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE export_type WHEN 'pdf' THEN 'pdf' WHEN 'csv' THEN 'csv' WHEN 'excel' THEN 'xlsx' END
 $$;
 
 -- Priorities run 1 (last) to 5 (first); cheap formats go ahead of the PDF renderer.
 CREATE FUNCTION budget_exports_default_priority(export_type text)
-RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE export_type WHEN 'csv' THEN 4 WHEN 'excel' THEN 3 ELSE 2 END
 $$;
 
--- Not SECURITY DEFINER on purpose: the rate limit counts what the requesting role may see
--- under RLS (its own exports), and rolbypassrls is the caller's.
+-- SECURITY DEFINER with a pinned search_path: validation and limits resolve every name from
+-- pg_catalog and the extension, whatever the caller created (functions, operators, temp
+-- tables), and the limits count the couple's rows in the real table. Who asked is the
+-- session's role (SET ROLE, as PostgREST does, or the login role): superusers and BYPASSRLS
+-- roles such as service_role are not limited.
 CREATE FUNCTION budget_exports_before_insert()
-RETURNS trigger LANGUAGE plpgsql AS $$
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+  caller        text := CASE WHEN current_setting('role') = 'none' THEN session_user::text
+                             ELSE current_setting('role') END;
   privileged    boolean;
-  per_hour      integer := budget_exports_setting('rate_limit_per_hour')::integer;
-  max_in_flight integer := budget_exports_setting('max_in_flight')::integer;
+  per_hour      integer := @extschema@.budget_exports_setting('rate_limit_per_hour')::integer;
+  max_in_flight integer := @extschema@.budget_exports_setting('max_in_flight')::integer;
   recent        integer;
   in_flight     integer;
 BEGIN
@@ -416,11 +443,11 @@ BEGIN
             HINT = 'Excel files are requested as ''excel''.';
   END IF;
   NEW.export_filters := coalesce(NEW.export_filters, '{}'::jsonb);
-  PERFORM budget_exports_validate_filters(NEW.export_filters);
+  PERFORM @extschema@.budget_exports_validate_filters(NEW.export_filters);
 
   IF NEW.file_name IS NULL THEN
     NEW.file_name := format('budget-export-%s.%s',
-      to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS'), budget_exports_file_extension(NEW.export_type));
+      to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS'), @extschema@.budget_exports_file_extension(NEW.export_type));
   ELSIF NEW.file_name ~ '^\.|\.\.' THEN
     RAISE EXCEPTION 'file_name must not start with "." or contain ".."'
       USING ERRCODE = 'invalid_parameter_value',
@@ -429,8 +456,8 @@ BEGIN
     RAISE EXCEPTION 'file_name may use only letters A-Z, digits, spaces and _ ! . * '' ( ) & $ = @ ; : + , ? - (at most 200)'
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Leave file_name out to get budget-export-<timestamp>.<ext>; accents and "/" are not allowed in storage names.';
-  ELSIF lower(NEW.file_name) NOT LIKE '%.' || budget_exports_file_extension(NEW.export_type) THEN
-    RAISE EXCEPTION 'file_name must end in .% for export_type %', budget_exports_file_extension(NEW.export_type), NEW.export_type
+  ELSIF lower(NEW.file_name) NOT LIKE '%.' || @extschema@.budget_exports_file_extension(NEW.export_type) THEN
+    RAISE EXCEPTION 'file_name must end in .% for export_type %', @extschema@.budget_exports_file_extension(NEW.export_type), NEW.export_type
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Change the extension or leave file_name out.';
   END IF;
@@ -450,14 +477,18 @@ BEGIN
   NEW.created_at := now();
   NEW.updated_at := now();
 
-  SELECT rolsuper OR rolbypassrls INTO privileged FROM pg_roles WHERE rolname = current_user;
+  SELECT r.rolsuper OR r.rolbypassrls INTO privileged FROM pg_catalog.pg_roles r WHERE r.rolname = caller;
   IF NOT coalesce(privileged, false) THEN
-    -- one request at a time per couple, so two concurrent requests cannot both slip under
-    PERFORM pg_advisory_xact_lock(hashtextextended('budget_exports:' || NEW.couple_id::text, 0));
-    SELECT count(*) FILTER (WHERE created_at > now() - interval '1 hour'),
-           count(*) FILTER (WHERE status = 'generating')
+    -- One request at a time per couple: lock the couple's row by updating it. A concurrent
+    -- request waits here; under REPEATABLE READ or SERIALIZABLE it then fails with 40001
+    -- (serialization_failure, retry the transaction) instead of counting a stale snapshot.
+    INSERT INTO @extschema@.budget_export_request_limits AS l (couple_id) VALUES (NEW.couple_id)
+    ON CONFLICT (couple_id) DO UPDATE SET requests = l.requests + 1, last_request_at = now();
+    -- a later statement: under READ COMMITTED it sees what the request we waited for committed
+    SELECT count(*) FILTER (WHERE e.created_at > now() - interval '1 hour'),
+           count(*) FILTER (WHERE e.status = 'generating')
       INTO recent, in_flight
-      FROM budget_exports WHERE couple_id = NEW.couple_id;
+      FROM @extschema@.budget_exports e WHERE e.couple_id = NEW.couple_id;
     IF in_flight >= max_in_flight THEN
       RAISE EXCEPTION 'this couple already has % exports being generated', in_flight
         USING ERRCODE = 'PT429',
@@ -475,22 +506,22 @@ $$;
 
 -- SECURITY DEFINER: couples never write export_queue themselves.
 CREATE FUNCTION budget_exports_enqueue()
-RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  INSERT INTO export_queue (export_id, priority, max_retries)
-  VALUES (NEW.id, budget_exports_default_priority(NEW.export_type),
-          budget_exports_setting('max_retries')::integer);
-  PERFORM budget_exports_wake_workers_at_commit();
+  INSERT INTO @extschema@.export_queue (export_id, priority, max_retries)
+  VALUES (NEW.id, @extschema@.budget_exports_default_priority(NEW.export_type),
+          @extschema@.budget_exports_setting('max_retries')::integer);
+  PERFORM @extschema@.budget_exports_wake_workers_at_commit();
   RETURN NULL;
 END
 $$;
 
 -- Storage objects outlive their rows; remember them so the worker can delete them.
 CREATE FUNCTION budget_exports_forget_object()
-RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF OLD.storage_key IS NOT NULL THEN
-    INSERT INTO budget_export_storage_deletions (storage_key) VALUES (OLD.storage_key)
+    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key) VALUES (OLD.storage_key)
     ON CONFLICT (storage_key) DO NOTHING;
   END IF;
   RETURN NULL;
@@ -510,17 +541,17 @@ CREATE TRIGGER budget_exports_forget_object AFTER DELETE ON budget_exports
 CREATE FUNCTION cleanup_expired_exports()
 RETURNS TABLE (expired_exports integer, deleted_failed_exports integer,
                deleted_queue_rows integer, storage_deletions_queued integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  failed_retention interval := make_interval(secs => budget_exports_setting('failed_retention')::double precision);
-  queue_retention  interval := make_interval(secs => budget_exports_setting('queue_retention')::double precision);
+  failed_retention interval := make_interval(secs => @extschema@.budget_exports_setting('failed_retention')::double precision);
+  queue_retention  interval := make_interval(secs => @extschema@.budget_exports_setting('queue_retention')::double precision);
   expired_keys     text[];
   deleted_keys     text[];
 BEGIN
   WITH expired AS (
-    UPDATE budget_exports e
+    UPDATE @extschema@.budget_exports e
        SET status = 'expired', file_url = NULL
-     WHERE e.id IN (SELECT id FROM budget_exports
+     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
                      WHERE status = 'completed' AND expires_at <= now()
                      FOR UPDATE SKIP LOCKED)
     RETURNING e.storage_key
@@ -530,8 +561,8 @@ BEGIN
 
   -- the AFTER DELETE trigger queues the storage objects of deleted rows
   WITH gone AS (
-    DELETE FROM budget_exports e
-     WHERE e.id IN (SELECT id FROM budget_exports
+    DELETE FROM @extschema@.budget_exports e
+     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
                      WHERE status = 'failed' AND updated_at <= now() - failed_retention
                      FOR UPDATE SKIP LOCKED)
     RETURNING e.storage_key
@@ -540,8 +571,8 @@ BEGIN
     INTO deleted_failed_exports, deleted_keys FROM gone;
 
   WITH gone AS (
-    DELETE FROM export_queue q
-     WHERE q.id IN (SELECT id FROM export_queue
+    DELETE FROM @extschema@.export_queue q
+     WHERE q.id IN (SELECT id FROM @extschema@.export_queue
                      WHERE status IN ('completed', 'failed') AND completed_at <= now() - queue_retention
                      FOR UPDATE SKIP LOCKED)
     RETURNING 1
@@ -549,7 +580,7 @@ BEGIN
   SELECT count(*) INTO deleted_queue_rows FROM gone;
 
   WITH queued AS (
-    INSERT INTO budget_export_storage_deletions (storage_key)
+    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key)
     SELECT DISTINCT unnest(expired_keys)
     ON CONFLICT (storage_key) DO NOTHING
     RETURNING 1
@@ -557,7 +588,7 @@ BEGIN
   SELECT count(*) + coalesce(cardinality(deleted_keys), 0) INTO storage_deletions_queued FROM queued;
 
   IF storage_deletions_queued > 0 THEN
-    PERFORM budget_exports_wake_workers_at_commit();
+    PERFORM @extschema@.budget_exports_wake_workers_at_commit();
   END IF;
   RETURN NEXT;
 END
@@ -572,6 +603,7 @@ COMMENT ON FUNCTION cleanup_expired_exports() IS
 ALTER TABLE budget_exports ENABLE ROW LEVEL SECURITY;
 ALTER TABLE export_queue ENABLE ROW LEVEL SECURITY;
 ALTER TABLE budget_export_storage_deletions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE budget_export_request_limits ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY "Couples can view their own exports" ON budget_exports
   FOR SELECT TO authenticated
@@ -620,6 +652,8 @@ GRANT SELECT (id, export_id, priority, status, attempt_count, retry_count, max_r
               started_at, completed_at, error_message, timings, created_at, updated_at)
   ON export_queue TO authenticated;
 GRANT ALL ON budget_exports, export_queue, budget_export_storage_deletions TO service_role;
+-- the request limits' lock rows: nobody but the extension's trigger (no policy, no grant)
+REVOKE ALL ON budget_export_request_limits FROM PUBLIC, anon, authenticated, service_role;
 
 REVOKE ALL ON FUNCTION cleanup_expired_exports() FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION cleanup_expired_exports() TO service_role;
@@ -745,16 +779,16 @@ GRANT EXECUTE ON FUNCTION budget_exports_budget_rows(uuid, jsonb) TO service_rol
 --   rescue   started with an expired lease (worker died) -> queued or failed
 ------------------------------------------------------------------------------------------
 CREATE FUNCTION budget_exports_rescue_expired_leases()
-RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   rescued integer;
 BEGIN
   WITH stale AS (
-    SELECT id FROM export_queue
+    SELECT id FROM @extschema@.export_queue
      WHERE status = 'started' AND lease_expires_at < now()
      FOR UPDATE SKIP LOCKED
   ), updated AS (
-    UPDATE export_queue q
+    UPDATE @extschema@.export_queue q
        SET status = CASE WHEN q.retry_count < q.max_retries THEN 'queued' ELSE 'failed' END,
            retry_count = least(q.retry_count + 1, q.max_retries),
            run_at = now(),
@@ -766,7 +800,7 @@ BEGIN
      WHERE q.id = stale.id
     RETURNING q.export_id, q.status, q.error_message
   ), failed AS (
-    UPDATE budget_exports e
+    UPDATE @extschema@.budget_exports e
        SET status = 'failed', error_message = updated.error_message
       FROM updated
      WHERE e.id = updated.export_id AND updated.status = 'failed'
@@ -780,19 +814,19 @@ $$;
 CREATE FUNCTION budget_exports_claim_job(worker_name text, lease_seconds integer)
 RETURNS TABLE (queue_id uuid, lease_token uuid, export_id uuid, couple_id uuid, export_type text,
                export_filters jsonb, file_name text, attempt integer, retry_count integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 -- plpgsql rather than sql: its query plan is cached across a worker's claims
 #variable_conflict use_column
 BEGIN
   RETURN QUERY
   WITH next_job AS (
-    SELECT q.id FROM export_queue q
+    SELECT q.id FROM @extschema@.export_queue q
      WHERE q.status = 'queued' AND q.run_at <= now()
      ORDER BY q.priority DESC, q.created_at
      LIMIT 1
      FOR UPDATE SKIP LOCKED
   ), claimed AS (
-    UPDATE export_queue q
+    UPDATE @extschema@.export_queue q
        SET status = 'started', started_at = now(), completed_at = NULL,
            attempt_count = q.attempt_count + 1,
            lease_owner = worker_name, lease_token = gen_random_uuid(),
@@ -803,18 +837,18 @@ BEGIN
   )
   SELECT claimed.id, claimed.lease_token, e.id, e.couple_id, e.export_type, e.export_filters, e.file_name,
          claimed.attempt_count, claimed.retry_count
-    FROM claimed JOIN budget_exports e ON e.id = claimed.export_id;
+    FROM claimed JOIN @extschema@.budget_exports e ON e.id = claimed.export_id;
 END
 $$;
 
 CREATE FUNCTION budget_exports_complete_job(queue_id uuid, lease_token uuid, storage_key text,
                                             file_url text, file_size_bytes bigint, checksum_sha256 text,
                                             content_type text, timings jsonb)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   done_export uuid;
 BEGIN
-  UPDATE export_queue q
+  UPDATE @extschema@.export_queue q
      SET status = 'completed', completed_at = now(), error_message = NULL,
          lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
          timings = budget_exports_complete_job.timings
@@ -823,14 +857,14 @@ BEGIN
   IF done_export IS NULL THEN
     RETURN false;  -- the lease was lost (expired and taken over): the other attempt records the result
   END IF;
-  UPDATE budget_exports e
+  UPDATE @extschema@.budget_exports e
      SET status = 'completed', storage_key = budget_exports_complete_job.storage_key,
          file_url = budget_exports_complete_job.file_url,
          file_size_bytes = budget_exports_complete_job.file_size_bytes,
          checksum_sha256 = budget_exports_complete_job.checksum_sha256,
          content_type = budget_exports_complete_job.content_type,
          generated_at = now(),
-         expires_at = now() + make_interval(secs => budget_exports_setting('file_ttl')::double precision),
+         expires_at = now() + make_interval(secs => @extschema@.budget_exports_setting('file_ttl')::double precision),
          error_message = NULL
    WHERE e.id = done_export;
   PERFORM pg_notify('budget_exports', done_export::text);
@@ -841,30 +875,30 @@ $$;
 -- Returns the job's new status: 'queued' (will retry), 'failed', or 'lost' (lease gone).
 CREATE FUNCTION budget_exports_fail_job(queue_id uuid, lease_token uuid, error_message text,
                                         retryable boolean, retry_delay_ms bigint)
-RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  job export_queue%ROWTYPE;
+  job @extschema@.export_queue%ROWTYPE;
   message text := left(budget_exports_fail_job.error_message, 2000);
 BEGIN
-  SELECT * INTO job FROM export_queue q
+  SELECT * INTO job FROM @extschema@.export_queue q
    WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_fail_job.lease_token
    FOR UPDATE;
   IF NOT FOUND THEN
     RETURN 'lost';
   END IF;
   IF retryable AND job.retry_count < job.max_retries THEN
-    UPDATE export_queue q
+    UPDATE @extschema@.export_queue q
        SET status = 'queued', retry_count = q.retry_count + 1, error_message = message,
            run_at = now() + make_interval(secs => retry_delay_ms / 1000.0),
            lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
      WHERE q.id = job.id;
     RETURN 'queued';
   END IF;
-  UPDATE export_queue q
+  UPDATE @extschema@.export_queue q
      SET status = 'failed', completed_at = now(), error_message = message,
          lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
    WHERE q.id = job.id;
-  UPDATE budget_exports e SET status = 'failed', error_message = message WHERE e.id = job.export_id;
+  UPDATE @extschema@.budget_exports e SET status = 'failed', error_message = message WHERE e.id = job.export_id;
   PERFORM pg_notify('budget_exports', job.export_id::text);
   RETURN 'failed';
 END
@@ -880,9 +914,9 @@ REVOKE ALL ON FUNCTION budget_exports_rescue_expired_leases(), budget_exports_cl
 ------------------------------------------------------------------------------------------
 -- How many runnable jobs are ahead of this one (0 = next). Reveals a count, nothing else.
 CREATE FUNCTION budget_exports_queue_position(queue_id uuid)
-RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT count(*)::integer
-    FROM export_queue me, export_queue other
+    FROM @extschema@.export_queue me, @extschema@.export_queue other
    WHERE me.id = queue_id AND me.status = 'queued' AND other.status = 'queued'
      AND (other.priority > me.priority
           OR (other.priority = me.priority AND other.created_at < me.created_at))
@@ -936,73 +970,76 @@ GRANT EXECUTE ON FUNCTION budget_exports_queue_position(uuid) TO authenticated, 
 CREATE FUNCTION budget_exports_sign_url(storage_key text, expires_in integer)
 RETURNS text
 AS 'MODULE_PATHNAME', 'budget_exports_sign_url'
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION budget_exports_written_by_current_transaction(row_xmin xid)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'budget_exports_written_by_current_transaction'
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
 
 -- Not transactional on purpose: it survives the rollback of the download that found an
 -- overdue export, and the worker then runs budget_exports_expire_overdue().
 CREATE FUNCTION budget_exports_request_expiry()
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'budget_exports_request_expiry'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
 
 -- The expiry half of cleanup_expired_exports(), run by the worker on request. Rows locked
 -- right now (typically by the very download that asked, until it rolls back) are skipped
 -- and counted, so the worker tries again shortly.
 CREATE FUNCTION budget_exports_expire_overdue(OUT expired integer, OUT still_locked integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   WITH expired_rows AS (
-    UPDATE budget_exports e
+    UPDATE @extschema@.budget_exports e
        SET status = 'expired', file_url = NULL
-     WHERE e.id IN (SELECT id FROM budget_exports
+     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
                      WHERE status = 'completed' AND expires_at <= now()
                      FOR UPDATE SKIP LOCKED)
     RETURNING e.storage_key
   ), queued AS (
-    INSERT INTO budget_export_storage_deletions (storage_key)
+    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key)
     SELECT DISTINCT storage_key FROM expired_rows WHERE storage_key IS NOT NULL
     ON CONFLICT (storage_key) DO NOTHING
   )
   SELECT count(*) INTO expired FROM expired_rows;
-  SELECT count(*) INTO still_locked FROM budget_exports WHERE status = 'completed' AND expires_at <= now();
+  SELECT count(*) INTO still_locked FROM @extschema@.budget_exports WHERE status = 'completed' AND expires_at <= now();
 END
 $$;
 
 CREATE FUNCTION budget_exports_download_url(export_id uuid)
-RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   e record;
   seconds_left double precision;
 BEGIN
   SELECT x.storage_key, x.expires_at, x.xmin AS row_xmin INTO e
-    FROM budget_exports x WHERE x.id = export_id AND x.status = 'completed';
+    FROM @extschema@.budget_exports x WHERE x.id = export_id AND x.status = 'completed';
   -- the caller proves access by having updated the row in this transaction
-  IF NOT FOUND OR NOT budget_exports_written_by_current_transaction(e.row_xmin) THEN
+  IF NOT FOUND OR NOT @extschema@.budget_exports_written_by_current_transaction(e.row_xmin) THEN
     RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
   END IF;
   seconds_left := extract(epoch FROM e.expires_at - clock_timestamp());
   IF e.storage_key IS NULL OR seconds_left IS NULL OR seconds_left < 1 THEN
     -- this transaction rolls back with the error, so the worker marks the row expired
-    PERFORM budget_exports_request_expiry();
+    PERFORM @extschema@.budget_exports_request_expiry();
     RAISE EXCEPTION 'budget_exports: export % has expired', export_id
       USING ERRCODE = 'PT410', HINT = 'Request a new export.';
   END IF;
-  RETURN budget_exports_sign_url(e.storage_key, least(ceil(seconds_left), 2147483647)::integer);
+  RETURN @extschema@.budget_exports_sign_url(e.storage_key, least(ceil(seconds_left), 2147483647)::integer);
 END
 $$;
 
 CREATE FUNCTION budget_export_download(export_id uuid)
-RETURNS text LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = @extschema@, pg_temp AS $$
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   e record;
 BEGIN
   -- as the caller: another couple's export looks exactly like a missing one
-  SELECT x.status, x.error_message INTO e FROM budget_exports x WHERE x.id = export_id;
+  SELECT x.status, x.error_message INTO e FROM @extschema@.budget_exports x WHERE x.id = export_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
   ELSIF e.status = 'generating' THEN
@@ -1016,14 +1053,14 @@ BEGIN
       USING ERRCODE = 'PT410', HINT = 'Request a new export.';
   END IF;
   -- count the download as the caller; signing happens after, so an error undoes the count
-  UPDATE budget_exports x
+  UPDATE @extschema@.budget_exports x
      SET download_count = x.download_count + 1, last_downloaded_at = now()
    WHERE x.id = export_id AND x.status = 'completed';
   IF NOT FOUND THEN  -- expired by cleanup since the SELECT
     RAISE EXCEPTION 'budget_exports: export % has expired', export_id
       USING ERRCODE = 'PT410', HINT = 'Request a new export.';
   END IF;
-  RETURN budget_exports_download_url(export_id);
+  RETURN @extschema@.budget_exports_download_url(export_id);
 END
 $$;
 COMMENT ON FUNCTION budget_export_download(uuid) IS
@@ -1031,11 +1068,44 @@ COMMENT ON FUNCTION budget_export_download(uuid) IS
   'Errors: PT404 not found, PT409 generating, PT422 failed, PT410 expired, PT503/PT502 storage';
 
 REVOKE ALL ON FUNCTION budget_exports_sign_url(text, integer), budget_exports_written_by_current_transaction(xid),
-  budget_exports_request_expiry(), budget_exports_expire_overdue(), budget_exports_download_url(uuid),
+  budget_exports_request_expiry(), budget_exports_expire_overdue(), @extschema@.budget_exports_download_url(uuid),
   budget_export_download(uuid)
   FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION budget_exports_download_url(uuid), budget_export_download(uuid)
   TO authenticated, service_role;
+
+------------------------------------------------------------------------------------------
+-- Who may execute what: the full list. Supabase's default privileges grant EXECUTE on every
+-- new function in public to anon, authenticated and service_role (and PostgREST publishes
+-- each as /rest/v1/rpc/<name>), so start from nothing for every function of the extension
+-- and grant only:
+--   couples (authenticated)  budget_export_download(); budget_exports_download_url() and
+--                            budget_exports_queue_position(), which it and the status view call
+--   service_role             the same, cleanup_expired_exports() (pg_cron), and the data
+--                            source budget_exports_budget_rows() (the worker reads budgets as
+--                            budget_exports.reader_role, service_role by default)
+-- Trigger functions need no EXECUTE to fire. sql/schema.sql asserts this list.
+------------------------------------------------------------------------------------------
+DO $privileges$
+DECLARE
+  fn regprocedure;
+BEGIN
+  FOR fn IN
+    SELECT d.objid::regprocedure
+      FROM pg_catalog.pg_depend d
+      JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid
+     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+       AND d.deptype = 'e' AND x.extname = 'budget_exports'
+     ORDER BY d.objid::regprocedure::text
+  LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, anon, authenticated, service_role', fn);
+  END LOOP;
+END
+$privileges$;
+GRANT EXECUTE ON FUNCTION budget_export_download(uuid), budget_exports_download_url(uuid),
+  budget_exports_queue_position(uuid)
+  TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION cleanup_expired_exports(), budget_exports_budget_rows(uuid, jsonb) TO service_role;
 
 ------------------------------------------------------------------------------------------
 -- Say so when no worker will serve this database: requests would wait forever. (A WARNING:
@@ -1046,7 +1116,7 @@ DECLARE
   preloaded boolean := EXISTS (
     SELECT 1 FROM unnest(string_to_array(current_setting('shared_preload_libraries'), ',')) AS lib
      WHERE btrim(lib, ' "') IN ('budget_exports', '$libdir/budget_exports'));
-  worker_database text := budget_exports_setting('database');
+  worker_database text := @extschema@.budget_exports_setting('database');
 BEGIN
   IF NOT preloaded THEN
     RAISE WARNING 'budget_exports is not in shared_preload_libraries: requests are validated and queued, but no worker renders them'

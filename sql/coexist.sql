@@ -1,13 +1,15 @@
 -- CREATE EXTENSION next to what the app already has:
---   * the main database already had the app's update_updated_at_column(): reused, not a member;
---   * a Supabase database without it: the extension installs its own, as a member;
+--   * the main database already had the app's update_updated_at_column(): left alone, not a member;
+--   * a Supabase database without it: the extension installs one, as a member (its own
+--     triggers use budget_exports_set_updated_at() in both cases);
 --   * a database where the app's own WS-166 migration created the tables: a clear error
 --     (42P07) with a HINT, and nothing half-installed;
 --   * a database that is not a Supabase database: a clear error (42704) with a HINT.
 \getenv abs_srcdir PG_ABS_SRCDIR
 \set main_db :DBNAME
 
--- Main database: the app's function is used by the triggers but is not the extension's.
+-- Main database: the app's function is not the extension's, and no trigger of the extension
+-- uses it (its owner could change its body, and the worker's updates run as superuser).
 SELECT p.oid::regprocedure AS function,
        EXISTS (SELECT 1 FROM pg_depend d
                 WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid

@@ -2,14 +2,16 @@
 --   1. cleanup_expired_exports() twice at once: the second run skips the rows the first has
 --      locked (SKIP LOCKED) instead of waiting, and between them every row is handled once;
 --   2. the rate limit under concurrency: two requests of the same couple for the last slot,
---      exactly one gets it (the second waits on the couple's advisory lock, then sees the first).
+--      exactly one gets it (the second waits on the couple's row lock, then sees the first);
+--   3. the same race under READ COMMITTED, REPEATABLE READ and SERIALIZABLE: never two past
+--      the in-flight limit (the later one sees the first, or fails with 40001 and retries).
 CREATE EXTENSION IF NOT EXISTS dblink;
 
--- waits (up to 10 s) until some session waits for an advisory lock
-CREATE PROCEDURE wait_for_advisory_waiter() LANGUAGE plpgsql AS $$
+-- waits (up to 10 s) until some session waits for a lock
+CREATE PROCEDURE wait_for_lock_waiter() LANGUAGE plpgsql AS $$
 BEGIN
   FOR i IN 1 .. 200 LOOP
-    EXIT WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted);
+    EXIT WHEN EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted);
     PERFORM pg_sleep(0.05);
   END LOOP;
 END
@@ -90,15 +92,15 @@ BEGIN;
 SELECT act_as('00000000-0000-0000-0000-00000000000a');
 INSERT INTO budget_exports (couple_id, export_type) VALUES ('c0000000-0000-0000-0000-00000000000a', 'pdf')
 RETURNING export_type, status;
-RESET ROLE;   -- still in the same transaction: the couple's advisory lock is held until COMMIT
+RESET ROLE;   -- still in the same transaction: the couple's row lock is held until COMMIT
 SELECT dblink_send_query('other',
   $$INSERT INTO budget_exports (couple_id, export_type) VALUES ('c0000000-0000-0000-0000-00000000000a', 'excel') RETURNING export_type, status$$);
 -- the other session is waiting for the couple's lock, not past the limit check
-CALL wait_for_advisory_waiter();
+CALL wait_for_lock_waiter();
 SELECT dblink_is_busy('other') AS other_busy;
 SELECT l.locktype, l.granted, a.wait_event_type, a.wait_event
   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
- WHERE l.locktype = 'advisory' AND l.pid <> pg_backend_pid();
+ WHERE NOT l.granted AND l.pid <> pg_backend_pid();
 COMMIT;
 -- now the other session gets its answer: over the limit
 SELECT try_sql($$SELECT * FROM dblink_get_result('other') AS t(export_type text, status text)$$) AS other_request;
@@ -114,15 +116,85 @@ RETURNING export_type, status;
 RESET ROLE;
 SELECT dblink_send_query('other',
   $$INSERT INTO budget_exports (couple_id, export_type) VALUES ('c0000000-0000-0000-0000-00000000000a', 'excel') RETURNING export_type, status$$);
-CALL wait_for_advisory_waiter();
+CALL wait_for_lock_waiter();
 SELECT dblink_is_busy('other') AS other_busy;
 ROLLBACK;
 SELECT * FROM dblink_get_result('other') AS t(export_type text, status text);
 SELECT * FROM dblink_get_result('other') AS t(export_type text, status text);
 SELECT export_type, status, count(*) FROM budget_exports GROUP BY 1, 2 ORDER BY 1, 2;
 
+
+------------------------------------------------------------------------------------------
+-- 3. isolation levels: couple A has one export generating (max_in_flight is 2), Zoë here
+--    and José in the other session each ask for one more, both in explicit transactions.
+--    a) José's transaction starts (takes its snapshot) before Zoë's request commits and
+--       reaches the limit check while Zoë's transaction still holds the couple's row: he
+--       waits, then READ COMMITTED sees Zoë's export (PT429), REPEATABLE READ and
+--       SERIALIZABLE fail with 40001 (retry), never a stale count.
+--    b) José's snapshot is older than Zoë's commit but he asks only after it: the same.
+------------------------------------------------------------------------------------------
+DELETE FROM budget_exports;
+INSERT INTO budget_exports (couple_id, export_type) VALUES ('c0000000-0000-0000-0000-00000000000a', 'csv');
+CREATE PROCEDURE race(level text, wait_for_zoe boolean) LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM budget_exports WHERE export_type <> 'csv';
+  COMMIT;
+  PERFORM dblink_exec('other', 'BEGIN ISOLATION LEVEL ' || level);
+  PERFORM * FROM dblink('other', 'SELECT count(*) FROM budget_exports') AS t(n bigint);  -- José's snapshot
+  COMMIT;
+  PERFORM act_as('00000000-0000-0000-0000-00000000000a');
+  INSERT INTO budget_exports (couple_id, export_type) VALUES ('c0000000-0000-0000-0000-00000000000a', 'pdf');
+  RESET ROLE;
+  IF wait_for_zoe THEN
+    PERFORM dblink_send_query('other',
+      $q$INSERT INTO budget_exports (couple_id, export_type) VALUES ('c0000000-0000-0000-0000-00000000000a', 'excel') RETURNING export_type$q$);
+    CALL wait_for_lock_waiter();
+    RAISE NOTICE '% (José waits: %): José is waiting for the couple''s row: %', level, wait_for_zoe,
+      EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted);
+    COMMIT;
+  ELSE
+    COMMIT;
+    PERFORM dblink_send_query('other',
+      $q$INSERT INTO budget_exports (couple_id, export_type) VALUES ('c0000000-0000-0000-0000-00000000000a', 'excel') RETURNING export_type$q$);
+  END IF;
+  RAISE NOTICE '% (José waits: %): José gets %', level, wait_for_zoe,
+    try_sql($q$SELECT * FROM dblink_get_result('other') AS t(export_type text)$q$);
+  PERFORM * FROM dblink_get_result('other') AS t(export_type text);
+  PERFORM dblink_exec('other', 'ROLLBACK');
+  RAISE NOTICE '% (José waits: %): generating now: %', level, wait_for_zoe,
+    (SELECT string_agg(export_type, ', ' ORDER BY export_type) FROM budget_exports WHERE status = 'generating');
+END
+$$;
+SELECT dblink_exec('other', 'RESET ROLE');
+SELECT dblink_exec('other', 'SET ROLE authenticated');
+CALL race('READ COMMITTED', true);
+CALL race('REPEATABLE READ', true);
+CALL race('SERIALIZABLE', true);
+CALL race('READ COMMITTED', false);
+CALL race('REPEATABLE READ', false);
+CALL race('SERIALIZABLE', false);
+DROP PROCEDURE race(text, boolean);
+
+-- Nobody else can stall a couple's requests: the advisory key of 1.0 is not used any more,
+-- and the lock rows are not readable, let alone lockable, by the API roles.
+SELECT r.role, has_table_privilege(r.role, 'budget_export_request_limits', 'SELECT') AS can_select,
+       has_table_privilege(r.role, 'budget_export_request_limits', 'UPDATE') AS can_update
+  FROM (VALUES ('anon'), ('authenticated'), ('service_role')) AS r(role) ORDER BY 1;
+DELETE FROM budget_exports WHERE export_type <> 'csv';
+BEGIN;
+SELECT act_as_anon();
+SELECT pg_advisory_xact_lock(hashtextextended('budget_exports:c0000000-0000-0000-0000-00000000000a', 0));
+SELECT try_sql($$SELECT 1 FROM budget_export_request_limits FOR UPDATE$$) AS anon_locks_a_row;
+RESET ROLE;
+SELECT dblink_exec('other', 'SET lock_timeout = ''2s''');
+SELECT * FROM dblink('other',
+  $q$INSERT INTO budget_exports (couple_id, export_type) VALUES ('c0000000-0000-0000-0000-00000000000a', 'pdf') RETURNING export_type, status$q$)
+  AS t(export_type text, status text);
+COMMIT;
+SELECT dblink_exec('other', 'RESET lock_timeout');
+
 SELECT dblink_disconnect('other');
-DROP PROCEDURE wait_for_advisory_waiter();
+DROP PROCEDURE wait_for_lock_waiter();
 DROP EXTENSION dblink;
 -- Leave a known state: no exports, no jobs, no storage deletions.
 DELETE FROM budget_exports;

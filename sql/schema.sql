@@ -6,7 +6,8 @@
 SELECT table_name, column_name, data_type, is_nullable, column_default
   FROM information_schema.columns
  WHERE table_schema = 'public'
-   AND table_name IN ('budget_exports', 'export_queue', 'budget_export_storage_deletions')
+   AND table_name IN ('budget_exports', 'export_queue', 'budget_export_storage_deletions',
+                      'budget_export_request_limits')
  ORDER BY table_name, ordinal_position;
 
 -- Constraints (primary keys, foreign keys with their ON DELETE, unique, checks)
@@ -80,7 +81,7 @@ SELECT t.tbl, r.role,
                                                       AND has_any_column_privilege(r.role, t.tbl, p.priv)
                                                       AND NOT has_table_privilege(r.role, t.tbl, p.priv)) AS column_level_only
   FROM (VALUES ('budget_exports'), ('export_queue'), ('budget_export_storage_deletions'),
-              ('budget_export_status'), ('budget_exports_queue_stats')) AS t(tbl)
+              ('budget_export_request_limits'), ('budget_export_status'), ('budget_exports_queue_stats')) AS t(tbl)
  CROSS JOIN (VALUES ('anon'), ('authenticated'), ('service_role'), ('public')) AS r(role)
  CROSS JOIN (VALUES (1, 'SELECT'), (2, 'INSERT'), (3, 'UPDATE'), (4, 'DELETE'),
                     (5, 'TRUNCATE'), (6, 'REFERENCES'), (7, 'TRIGGER')) AS p(ord, priv)
@@ -97,25 +98,65 @@ SELECT c.table_name, c.column_name,
  WHERE c.table_schema = 'public' AND c.table_name IN ('budget_exports', 'export_queue')
  ORDER BY c.table_name, c.ordinal_position;
 
--- Who may execute each of the extension's functions (Supabase's default privileges grant
--- EXECUTE on new functions to anon and authenticated; the extension revokes what matters)
+-- Who may execute each of the extension's functions, and whether it pins search_path
+-- (Supabase's default privileges grant EXECUTE on new functions to anon, authenticated and
+-- service_role, and PostgREST publishes each as /rest/v1/rpc/<name>: the extension revokes
+-- everything and grants only what couples and the service role call)
 SELECT p.oid::regprocedure AS function,
+       has_function_privilege('public', p.oid, 'EXECUTE') AS public,
        has_function_privilege('anon', p.oid, 'EXECUTE') AS anon,
        has_function_privilege('authenticated', p.oid, 'EXECUTE') AS authenticated,
        has_function_privilege('service_role', p.oid, 'EXECUTE') AS service_role,
-       p.prorettype = 'trigger'::regtype AS trigger_function
+       p.prosecdef AS definer,
+       p.prorettype = 'trigger'::regtype AS trigger_function,
+       array_to_string(p.proconfig, ' ') AS config
   FROM pg_proc p
   JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
   JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'budget_exports'
  ORDER BY p.oid::regprocedure::text;
 
--- SECURITY DEFINER functions pin their search_path
-SELECT p.oid::regprocedure AS function, p.prosecdef, p.proconfig
-  FROM pg_proc p
-  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
-  JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'budget_exports'
- WHERE p.prosecdef
- ORDER BY p.oid::regprocedure::text;
+-- The rule, checked for every function of the extension (a function added later without
+-- a pinned search_path, or executable by a role it is not meant for, appears here):
+--   * search_path pinned, pg_catalog first and pg_temp last;
+--   * executable by anon: nothing; by authenticated: budget_export_download() and what it
+--     and the status view call; by service_role: those, cleanup_expired_exports() and the
+--     data source; by PUBLIC: nothing.
+WITH fns AS (
+  SELECT p.oid, p.oid::regprocedure::text AS fn, p.proconfig
+    FROM pg_proc p
+    JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+    JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'budget_exports'
+), allowed(fn, role) AS (
+  VALUES ('budget_export_download(uuid)', 'authenticated'), ('budget_export_download(uuid)', 'service_role'),
+         ('budget_exports_download_url(uuid)', 'authenticated'), ('budget_exports_download_url(uuid)', 'service_role'),
+         ('budget_exports_queue_position(uuid)', 'authenticated'), ('budget_exports_queue_position(uuid)', 'service_role'),
+         ('cleanup_expired_exports()', 'service_role'),
+         ('budget_exports_budget_rows(uuid,jsonb)', 'service_role')
+), roles(role) AS (VALUES ('public'), ('anon'), ('authenticated'), ('service_role'))
+SELECT fns.fn, 'search_path not pinned to pg_catalog, ..., pg_temp' AS problem
+  FROM fns
+ WHERE NOT EXISTS (SELECT 1 FROM unnest(fns.proconfig) c
+                    WHERE c ~ '^search_path=pg_catalog(, *[^,]+)*, *pg_temp$')
+UNION ALL
+SELECT fns.fn, 'executable by ' || roles.role
+  FROM fns CROSS JOIN roles
+ WHERE has_function_privilege(roles.role, fns.oid, 'EXECUTE')
+   AND NOT EXISTS (SELECT 1 FROM allowed a WHERE a.fn = fns.fn AND a.role = roles.role)
+UNION ALL
+SELECT a.fn, 'not executable by ' || a.role
+  FROM allowed a JOIN fns ON fns.fn = a.fn
+ WHERE NOT has_function_privilege(a.role, fns.oid, 'EXECUTE')
+ ORDER BY 1, 2;
+
+-- The rule catches a violation: a member function added without pinning or revoking
+BEGIN;
+CREATE FUNCTION budget_exports_unpinned_probe() RETURNS int LANGUAGE sql AS 'SELECT 1';
+ALTER EXTENSION budget_exports ADD FUNCTION budget_exports_unpinned_probe();
+SELECT p.oid::regprocedure AS function,
+       NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c ~ '^search_path=pg_catalog(, *[^,]+)*, *pg_temp$') AS unpinned,
+       has_function_privilege('anon', p.oid, 'EXECUTE') AS anon_may_execute
+  FROM pg_proc p WHERE p.proname = 'budget_exports_unpinned_probe';
+ROLLBACK;
 
 -- pg_dump keeps the rows of all three tables (pg_extension_config_dump)
 SELECT c.relname, x.extcondition[array_position(x.extconfig, c.oid)] AS condition

@@ -6,9 +6,16 @@
 #include "core/jobs/export_request.hpp"
 #include "core/report/money.hpp"
 #include "core/spool/line_item_spool.hpp"
+#include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/transaction.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/acl.h"
+}
 
 namespace budget_exports::pg {
 
@@ -24,11 +31,12 @@ enum Column {
 };
 
 const char* const kSelectList =
-    "SELECT kind, partner1_name, partner2_name, to_char(wedding_date, 'YYYY-MM-DD'), currency_code, "
+    "SELECT kind, partner1_name, partner2_name, pg_catalog.to_char(wedding_date, 'YYYY-MM-DD'), currency_code, "
     "category_name, allocated_amount::text, spent_amount::text, sort_order::text, "
-    "milestone_name, to_char(due_date, 'YYYY-MM-DD'), payment_status, to_char(paid_date, 'YYYY-MM-DD'), "
-    "to_char(transaction_date, 'YYYY-MM-DD'), description, vendor_name, payment_method, transaction_type, "
-    "notes, to_json(tags)::text, amount::text FROM ";
+    "milestone_name, pg_catalog.to_char(due_date, 'YYYY-MM-DD'), payment_status, "
+    "pg_catalog.to_char(paid_date, 'YYYY-MM-DD'), pg_catalog.to_char(transaction_date, 'YYYY-MM-DD'), "
+    "description, vendor_name, payment_method, transaction_type, "
+    "notes, pg_catalog.to_json(tags)::text, amount::text FROM ";
 
 std::string text(const CellRow& row, int column) {
   const char* cell = row[column];
@@ -69,14 +77,60 @@ ReadContext resolve_read_context(const std::string& schema) {
   std::string name = settings.data_source && *settings.data_source ? settings.data_source
                                                                      : "budget_exports_budget_rows";
   auto rows = spi_query(
-      "SELECT to_regprocedure(CASE WHEN strpos($1, '.') > 0 THEN $1 ELSE quote_ident($2) || '.' || $1 END "
-      "|| '(uuid, jsonb)')::regproc::text, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')",
+      "SELECT pg_catalog.to_regprocedure(CASE WHEN pg_catalog.strpos($1, '.') > 0 THEN $1 "
+      "ELSE pg_catalog.quote_ident($2) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) $1 END "
+      "OPERATOR(pg_catalog.||) '(uuid, jsonb)')::regproc::text, "
+      "pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')",
       {name, schema});
   if (rows.empty() || !rows[0][0]) {
     throw std::invalid_argument("data source function " + name +
                                 "(uuid, jsonb) does not exist (setting budget_exports.data_source)");
   }
   return {*rows[0][0], rows[0][1].value_or(std::string())};
+}
+
+// The role the data source runs as (budget_exports.reader_role): never a superuser, so
+// nothing that depends on an export's input runs with the worker's own rights.
+Oid reader_role_oid(std::string& name) {
+  name = settings.reader_role ? settings.reader_role : "";
+  const std::string role = name;
+  Oid oid = pg_call([&] { return role.empty() ? InvalidOid : get_role_oid(role.c_str(), true); });
+  const char* problem = nullptr;
+  if (!OidIsValid(oid)) {
+    problem = "does not exist";
+  } else if (pg_call([&] { return superuser_arg(oid); })) {
+    problem = "is a superuser; name a role without superuser rights";
+  }
+  if (problem) {
+    // the operator's problem: the details go to the server log, the couple sees a plain message
+    pg_call([&] {
+      ereport(WARNING, (errmsg("budget_exports: budget_exports.reader_role \"%s\" %s", role.c_str(), problem),
+                        errhint("Set budget_exports.reader_role to a role that may execute the data source "
+                                "(service_role on Supabase) and reload.")));
+    });
+    throw ReaderRoleError("the export service is not configured correctly; the export will be retried");
+  }
+  return oid;
+}
+
+// Runs fn() as `role` with SECURITY_RESTRICTED_OPERATION (no SET ROLE, no temp objects),
+// inside the current transaction; the worker's own user is restored on every path (an
+// abort restores it too).
+template <typename Fn>
+void as_role(Oid role, Fn&& fn) {
+  Oid saved_user = InvalidOid;
+  int saved_context = 0;
+  pg_call([&] {
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    SetUserIdAndSecContext(role, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+  });
+  try {
+    fn();
+  } catch (...) {
+    pg_call([&] { SetUserIdAndSecContext(saved_user, saved_context); });
+    throw;
+  }
+  pg_call([&] { SetUserIdAndSecContext(saved_user, saved_context); });
 }
 
 class BudgetBuilder {
@@ -160,12 +214,18 @@ BudgetRead read_budget(const ClaimedJob& job, const std::string& schema, const s
   BudgetBuilder builder(job, spool_path);
   ReadContext context;
   in_transaction("budget_exports: reading a budget", true, [&] {
+    std::string role_name;
+    Oid role = reader_role_oid(role_name);
     context = resolve_read_context(schema);
-    SpiCursor cursor(std::string(kSelectList) + context.data_source + "($1::uuid, $2::jsonb)",
-                     {job.couple_id, job.export_filters});
-    while (cursor.fetch(kBatchRows, [&](const CellRow& row) { builder.add(row); }) > 0) {
-    }
-    cursor.close();
+    std::string activity = "budget_exports: reading a budget as " + role_name;
+    pg_call([&] { pgstat_report_activity(STATE_RUNNING, activity.c_str()); });
+    as_role(role, [&] {
+      SpiCursor cursor(std::string(kSelectList) + context.data_source + "($1::uuid, $2::jsonb)",
+                       {job.couple_id, job.export_filters});
+      while (cursor.fetch(kBatchRows, [&](const CellRow& row) { builder.add(row); }) > 0) {
+      }
+      cursor.close();
+    });
   });
   BudgetRead read = builder.finish();
   read.report.header.generated_at = context.generated_at;

@@ -3,6 +3,7 @@
 // items are spooled to a file (with their totals), so rendering needs no transaction.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 
 #include "core/report/report.hpp"
@@ -15,6 +16,13 @@ struct BudgetRead {
   long long line_items = 0;
 };
 
+// budget_exports.reader_role is missing or a superuser: the operator's problem, retried
+// (a WARNING names the role in the server log; the message is for the couple).
+struct ReaderRoleError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Runs the data source as budget_exports.reader_role, never as the worker's superuser.
 // Throws std::invalid_argument for permanent problems (no such couple, a data source
 // that does not exist or returns nonsense) and PgError for database errors.
 BudgetRead read_budget(const ClaimedJob& job, const std::string& schema, const std::string& spool_path);

@@ -59,6 +59,9 @@ void define_settings() {
   define_string("budget_exports.data_source",
                 "Function (couple_id uuid, filters jsonb) that returns a couple's budget rows.",
                 &settings.data_source, "budget_exports_budget_rows", PGC_SIGHUP, 0);
+  define_string("budget_exports.reader_role",
+                "Role the worker reads budgets as (runs the data source); never a superuser.",
+                &settings.reader_role, "service_role", PGC_SIGHUP, 0);
   define_string("budget_exports.font_path", "TrueType font embedded in PDF exports.", &settings.font_path,
                 "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", PGC_SIGHUP, 0);
 
@@ -97,7 +100,7 @@ void define_settings() {
 bool is_public_setting(const char* short_name) {
   static const char* const kPublic[] = {
       "database",        "workers",       "poll_interval",      "lease_duration",   "backoff_base",
-      "backoff_max",     "max_retries",   "file_ttl",           "max_file_size",    "data_source",
+      "backoff_max",     "max_retries",   "file_ttl",           "max_file_size",    "data_source",      "reader_role",
       "font_path",       "storage_url",   "storage_bucket",     "storage_connect_timeout",
       "storage_timeout", "rate_limit_per_hour", "max_in_flight", "failed_retention", "queue_retention"};
   for (const char* name : kPublic) {

@@ -17,6 +17,7 @@ struct Settings {
   int file_ttl_s = 86400;
   int max_file_size_bytes = 50 * 1024 * 1024;
   char* data_source = nullptr;
+  char* reader_role = nullptr;  // the non-superuser role the data source runs as
   char* font_path = nullptr;
   char* storage_url = nullptr;
   char* storage_bucket = nullptr;

@@ -7,10 +7,13 @@ extern "C" {
 #include "executor/spi.h"
 #include "pgstat.h"
 #include "storage/ipc.h"
+#include "utils/guc.h"
 #include "utils/snapmgr.h"
 }
 
 namespace budget_exports::pg {
+
+const char* const kWorkerSearchPath = "pg_catalog, pg_temp";
 
 void begin_transaction(const char* activity, bool read_only) {
   pg_call([&] {
@@ -18,6 +21,10 @@ void begin_transaction(const char* activity, bool read_only) {
     StartTransactionCommand();
     if (read_only) XactReadOnly = true;
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "budget_exports: SPI_connect failed");
+    // Nothing a database user created (a function or operator in public, a setting of the
+    // database or role) takes part in name resolution of the worker's own SQL.
+    set_config_option("search_path", kWorkerSearchPath, PGC_SUSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, ERROR,
+                      false);
     PushActiveSnapshot(GetTransactionSnapshot());
     pgstat_report_activity(STATE_RUNNING, activity);
   });

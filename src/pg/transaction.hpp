@@ -8,6 +8,10 @@
 
 namespace budget_exports::pg {
 
+// Every worker transaction runs with this search_path (SET LOCAL); its SQL names the
+// extension's objects with their schema.
+extern const char* const kWorkerSearchPath;
+
 void begin_transaction(const char* activity, bool read_only = false);
 void commit_transaction();
 // Rolls back after a caught error. If even that fails the process exits (the postmaster

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,20 @@ public:
     virtual void remove(const std::vector<std::string>& keys) = 0;
 };
 
-// Picks the store by URL scheme. Throws std::invalid_argument on a bad configuration.
+// An http(s) storage URL as libcurl's URL parser (curl_url) reads it: the scheme and host
+// lower-cased, the host percent-decoded, and the normalized URL that is used from then on.
+// Throws std::invalid_argument for anything but http/https, user information
+// ("user@host"), a query, a fragment or a missing host.
+struct StorageUrl {
+    std::string scheme;     // "http" or "https"
+    std::string host;       // "example.supabase.co", "127.0.0.1", "[::1]"
+    std::string url;        // normalized
+    bool loopback = false;  // localhost, 127.0.0.0/8, [::1] (also v4-mapped)
+};
+StorageUrl parse_storage_url(const std::string& url);
+
+// Picks the store by URL scheme (file, or http/https parsed by parse_storage_url; plain
+// http only to a loopback host unless allow_plain_http). Throws std::invalid_argument on a bad configuration.
 std::unique_ptr<ObjectStore> open_store(const StoreConfig& config);
 
 }  // namespace budget_exports::storage
