@@ -65,6 +65,7 @@ unmount_in() {
   done
 }
 trap 'unmount_in "$root"' EXIT
+trap 'exit 130' INT TERM HUP   # through the EXIT trap
 
 mount_root() {
   mount -t proc proc "$root/proc"
