@@ -20,8 +20,8 @@ package_list() {  # package_list INCLUDE_HOST_ONLY
     line=${line%%#*}
     line=${line//[[:space:]]/}
     [ -n "$line" ] || continue
-    # postgresql-15, postgresql-server-dev-15, postgresql-15-cron -> MAJOR
-    sed -E "s/^(postgresql-(server-dev-)?)15($|-)/\1${major}\3/" <<<"$line"
+    # postgresql-15, postgresql-server-dev-15, postgresql-15-cron, ... -> MAJOR
+    sed -E "/^postgresql-/ s/-15(-|$)/-${major}\1/g" <<<"$line"
   done <"$here/packages.txt"
 }
 
