@@ -36,8 +36,9 @@ include $(PGXS)
 EXTRA_CLEAN += $(OBJS:.o=.d)
 
 # A throwaway cluster, a sample couple, one export of each type: see README "Demo".
+# PG_CONFIG chooses the PostgreSQL version (make demo PG_CONFIG=/usr/lib/postgresql/17/bin/pg_config).
 demo:
-	bash test/demo.sh
+	PG_CONFIG="$(PG_CONFIG)" bash test/demo.sh
 .PHONY: demo
 
 # Worker latency and throughput figures (not a test; prints numbers): see README "Performance".

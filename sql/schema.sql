@@ -166,9 +166,15 @@ SELECT c.relname, x.extcondition[array_position(x.extconfig, c.oid)] AS conditio
  ORDER BY c.relname;
 
 -- Every object of the extension (update_updated_at_column() is NOT among them here:
--- the app's own function already existed and is reused)
+-- the app's own function already existed and is reused). PostgreSQL 17 also records the
+-- row types of the tables and views (and their array types) as members; they come with
+-- their relations, so they are left out and the list is the same on 15 and 17.
 SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS member
   FROM pg_depend d
   JOIN pg_extension x ON x.oid = d.refobjid AND d.refclassid = 'pg_extension'::regclass
  WHERE x.extname = 'budget_exports' AND d.deptype = 'e'
+   AND NOT EXISTS (SELECT 1 FROM pg_type t
+                     LEFT JOIN pg_type elem ON elem.oid = t.typelem AND t.typcategory = 'A'
+                    WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid
+                      AND (t.typrelid <> 0 OR elem.typrelid <> 0))
  ORDER BY 1;

@@ -4,19 +4,35 @@
 # José, euros, 40 categories, 320 transactions), request one export of each type AS THE
 # COUPLE through row level security, wait, print what happened, and leave the files in
 # demo-output/. The cluster is stopped and removed at the end.
+# PG_CONFIG chooses the PostgreSQL version (`make demo PG_CONFIG=/usr/lib/postgresql/17/bin/pg_config`);
+# without it, the pg_config on PATH (Debian's picks the newest installed version; 15 on a fresh
+# Debian 12). The packages installed are test/packages.txt for that version.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out_dir="$here/demo-output"
 run_user=${BUDGET_EXPORTS_TEST_USER:-postgres}
-export PATH="/usr/lib/postgresql/15/bin:$PATH"
+pg_config=${PG_CONFIG:-pg_config}
 
-bash "$here/test/install-packages.sh"
+# the version to install packages for: from Debian's path of PG_CONFIG, else what it reports
+if [[ "$pg_config" =~ /usr/lib/postgresql/([0-9]+)/bin/pg_config$ ]]; then
+  major=${BASH_REMATCH[1]}
+elif command -v "$pg_config" >/dev/null; then
+  major=$("$pg_config" --version | grep -oP '^PostgreSQL \K[0-9]+')
+else
+  major=15
+fi
+bash "$here/test/install-packages.sh" "$major"
+command -v "$pg_config" >/dev/null || { echo "PG_CONFIG=$pg_config not found" >&2; exit 1; }
+pg_config=$(command -v "$pg_config")
+export PG_CONFIG=$pg_config
+export PATH="$("$pg_config" --bindir):$PATH"
+echo "=== $("$pg_config" --version) ==="
 
 work=$(mktemp -d /tmp/budget_exports-demo.XXXXXX)
 chmod 755 "$work"
 if [ "$(id -u)" -eq 0 ]; then
-  as_user() { runuser -u "$run_user" -- env PATH="$PATH" "$@"; }
+  as_user() { runuser -u "$run_user" -- env PATH="$PATH" PG_CONFIG="$PG_CONFIG" "$@"; }
   rsync -a --exclude .git --exclude '*.o' --exclude '*.so' --exclude '*.d' --exclude demo-output \
     "$here/" "$work/src/"
   chown -R "$run_user:" "$work"
@@ -28,7 +44,7 @@ fi
 
 echo "=== building and installing ==="
 as_user make -s -C "$src" -j"$(nproc)"
-if [ "$(id -u)" -eq 0 ]; then make -s -C "$src" install; else sudo make -s -C "$src" install; fi
+if [ "$(id -u)" -eq 0 ]; then make -s -C "$src" install; else sudo make -s -C "$src" install PG_CONFIG="$PG_CONFIG"; fi
 
 data="$work/data"
 socket="$work"

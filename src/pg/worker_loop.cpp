@@ -7,6 +7,7 @@
 #include "pg/export_job.hpp"
 #include "pg/guard.hpp"
 #include "pg/overdue_exports.hpp"
+#include "pg/pg_compat.hpp"
 #include "pg/settings.hpp"
 #include "pg/storage_deletions.hpp"
 
@@ -33,7 +34,8 @@ void log_message(int level, const std::string& message) {
 // export), false on timeout.
 bool wait_for_work(long timeout_ms) {
   return pg_call([&] {
-    int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms, PG_WAIT_EXTENSION);
+    int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms,
+                           extension_wait_event(kWaitEventIdle));
     ResetLatch(MyLatch);
     CHECK_FOR_INTERRUPTS();
     return (events & WL_LATCH_SET) != 0;

@@ -1,5 +1,6 @@
 // The export worker's process entry (extern "C", started by the postmaster).
 #include "pg/guard.hpp"
+#include "pg/pg_compat.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/worker_loop.hpp"
@@ -27,7 +28,7 @@ void budget_exports_worker_main(Datum main_arg) {
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
   pqsignal(SIGTERM, SignalHandlerForShutdownRequest);  // finish the current step, then exit
   BackgroundWorkerUnblockSignals();
-  BackgroundWorkerInitializeConnection(settings.database, nullptr, 0);
+  initialize_worker_connection(settings.database, nullptr);
   before_shmem_exit(forget_latch, 0);
   publish_worker_latch(my_slot, MyLatch);
   cpp_entry([] { run_worker_loop(my_slot); });

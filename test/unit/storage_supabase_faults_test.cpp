@@ -1,6 +1,7 @@
 // Every failure class of the Storage contract maps to the right StorageError: retryable
 // (5xx, 429, dropped connection, timeout, refused) or permanent (413, 404 bucket, 403).
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -145,7 +146,8 @@ TEST_F(SupabaseFaultTest, RefusedConnectionIsRetryable) {
     ::close(fd);
     st::StoreConfig c = config();
     c.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
-    expect(put_failure(c, source_), {true, 0, 0, "Couldn't connect to server"}, c);
+    // libcurl's wording: "Couldn't connect to server" (curl 7), "Could not connect to server" (8)
+    expect(put_failure(c, source_), {true, 0, 0, curl_easy_strerror(CURLE_COULDNT_CONNECT)}, c);
 }
 
 TEST_F(SupabaseFaultTest, OutageWindowFailsEveryRequestUntilItEnds) {
