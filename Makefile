@@ -31,9 +31,29 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# The renderer program the worker starts (src/render/, README "Operating it"): the pure
+# core plus its own main, no PostgreSQL and no libcurl. PGXS builds one MODULE_big, so the
+# program has its own rules; it is installed next to the module, in $(pkglibdir).
+RENDERER      = budget_exports_renderer
+RENDERER_OBJS = $(patsubst %.cpp,%.o,$(shell find src/render -name '*.cpp' | sort)) \
+                $(patsubst %.cpp,%.o,$(filter-out src/core/storage/%,$(CORE_SRCS)))
+
+all: $(RENDERER)
+
+$(RENDERER): $(RENDERER_OBJS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lxlsxwriter -lhpdf -lstdc++
+
+install: install-renderer
+install-renderer: $(RENDERER) installdirs
+	$(INSTALL_PROGRAM) $(RENDERER) '$(DESTDIR)$(pkglibdir)/$(RENDERER)'
+uninstall: uninstall-renderer
+uninstall-renderer:
+	rm -f '$(DESTDIR)$(pkglibdir)/$(RENDERER)'
+.PHONY: install-renderer uninstall-renderer
+
 # rebuild objects whose headers changed (-MMD writes the .d files)
--include $(OBJS:.o=.d)
-EXTRA_CLEAN += $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(RENDERER_OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d) $(RENDERER) $(RENDERER_OBJS:.o=.d) src/render/*.o
 
 # A throwaway cluster, a sample couple, one export of each type: see README "Demo".
 # PG_CONFIG chooses the PostgreSQL version (make demo PG_CONFIG=/usr/lib/postgresql/17/bin/pg_config).

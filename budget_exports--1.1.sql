@@ -904,6 +904,21 @@ BEGIN
 END
 $$;
 
+-- The worker stopped mid-job (SIGTERM while rendering): the job goes back to queued at
+-- once and the attempt is not counted as a retry. Returns false when the lease was lost.
+CREATE OR REPLACE FUNCTION budget_exports_release_job(queue_id uuid, lease_token uuid)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+  UPDATE export_queue q
+     SET status = 'queued', run_at = now(),
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_release_job.lease_token;
+  RETURN FOUND;
+END
+$$;
+
+REVOKE ALL ON FUNCTION budget_exports_release_job(uuid, uuid) FROM PUBLIC, anon, authenticated;
+
 REVOKE ALL ON FUNCTION budget_exports_rescue_expired_leases(), budget_exports_claim_job(text, integer),
   budget_exports_complete_job(uuid, uuid, text, text, bigint, text, text, jsonb),
   budget_exports_fail_job(uuid, uuid, text, boolean, bigint)

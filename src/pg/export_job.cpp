@@ -55,6 +55,8 @@ Failure classify(const std::exception_ptr& error) {
     std::rethrow_exception(error);
   } catch (const storage::StorageError& e) {
     return {e.what(), e.retryable};
+  } catch (const RenderFailed& e) {
+    return {e.what(), e.retryable};
   } catch (const render::RenderError& e) {
     return {std::string("rendering failed: ") + e.what(), false};
   } catch (const FileTooLarge& e) {
@@ -73,17 +75,6 @@ Failure classify(const std::exception_ptr& error) {
 }
 
 void remove_quietly(const std::string& path) { std::remove(path.c_str()); }
-
-render::RenderOptions render_options(const WorkerContext& context) {
-  render::RenderOptions options;
-  options.xlsx.tmpdir = context.temp_dir;
-  std::string font = settings.font_path ? settings.font_path : "";
-  if (!font.empty() && font != options.pdf.font_path) {
-    options.pdf.font_path = font;
-    options.pdf.bold_font_path.clear();  // a custom font has no known bold face
-  }
-  return options;
-}
 
 FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohmann::json& timings) {
   const render::RenderedFile format = render::format_info(job.export_type);
@@ -104,21 +95,13 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohman
 
   started = Clock::now();
   pg_call([] { pgstat_report_activity(STATE_RUNNING, "budget_exports: rendering"); });
-  {
-    spool::LineItemSpoolReader items(spool_path);
-    render::render(job.export_type, read.report, items, file_path, render_options(context));
-  }
+  // in the renderer process, never in this backend (src/pg/renderer_process.hpp)
+  context.renderer.render(job.export_type, std::move(read.report), spool_path, file_path, context.temp_dir);
   timings["render_ms"] = elapsed_ms(started);
 
   FinishedFile file;
   file.content_type = format.content_type;
   file.storage_key = storage::object_key(job.couple_id, job.export_id, job.file_name);
-
-  auto size = std::filesystem::file_size(file_path);
-  if (size > static_cast<std::uintmax_t>(settings.max_file_size_bytes)) {
-    throw FileTooLarge("the export is " + std::to_string(size) + " bytes, more than budget_exports.max_file_size (" +
-                       std::to_string(settings.max_file_size_bytes) + " bytes); narrow the filters");
-  }
 
   started = Clock::now();
   pg_call([] { pgstat_report_activity(STATE_RUNNING, "budget_exports: uploading"); });
@@ -142,6 +125,14 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
   FinishedFile file;
   try {
     file = produce_file(job, context, timings);
+  } catch (const RenderInterrupted&) {
+    // shutdown while rendering: back to the queue, the attempt not counted as a retry
+    bool released = context.queue.release(job);
+    pg_call([&] {
+      ereport(LOG, (errmsg("budget_exports: export %s %s: the worker stopped while rendering", job.export_id.c_str(),
+                           released ? "queued again" : "left to its newer attempt")));
+    });
+    return;
   } catch (...) {
     error = std::current_exception();
   }

@@ -8,6 +8,7 @@
 
 #include "core/storage/object_store.hpp"
 #include "pg/job_queue.hpp"
+#include "pg/renderer_process.hpp"
 
 namespace budget_exports::pg {
 
@@ -18,6 +19,7 @@ struct WorkerContext {
   std::unique_ptr<storage::ObjectStore> store;  // reopened when the settings change
   std::string store_signature;                  // the settings the store was opened with
   std::mt19937_64 random;
+  RendererProcess renderer;  // the separate process that renders (started on first use)
 };
 
 // Runs the claimed job to its end state; never throws for a job-level failure (it is

@@ -85,6 +85,18 @@ void define_settings() {
   define_int("budget_exports.storage_timeout", "Storage request timeout.", &settings.storage_timeout_ms, 60000,
              100, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
 
+  define_int("budget_exports.render_memory_limit",
+             "Memory (address space) of the renderer process; a report that needs more fails.",
+             &settings.render_memory_limit_mb, 512, 32, 64 * 1024, PGC_SIGHUP, GUC_UNIT_MB);
+  define_int("budget_exports.render_time_limit", "Wall time one render may take; a slower report fails.",
+             &settings.render_time_limit_ms, 120000, 1000, kDay * 1000, PGC_SIGHUP, GUC_UNIT_MS);
+  define_int("budget_exports.render_nice", "CPU priority (nice value) of the renderer process.",
+             &settings.render_nice, 10, 0, 19, PGC_SIGHUP, 0);
+  define_string("budget_exports.test_render_fault",
+                "Test aid, never for production: 'abort' or 'segv' makes the renderer crash on exports whose "
+                "custom_title is 'budget_exports test: crash the renderer'.",
+                &settings.test_render_fault, "", PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NOT_IN_SAMPLE);
+
   define_int("budget_exports.rate_limit_per_hour", "Export requests a couple may make per hour.",
              &settings.rate_limit_per_hour, 5, 1, 100000, PGC_SIGHUP, 0);
   define_int("budget_exports.max_in_flight", "Exports a couple may have generating at once.",
@@ -102,7 +114,7 @@ bool is_public_setting(const char* short_name) {
       "database",        "workers",       "poll_interval",      "lease_duration",   "backoff_base",
       "backoff_max",     "max_retries",   "file_ttl",           "max_file_size",    "data_source",      "reader_role",
       "font_path",       "storage_url",   "storage_bucket",     "storage_connect_timeout",
-      "storage_timeout", "rate_limit_per_hour", "max_in_flight", "failed_retention", "queue_retention"};
+      "storage_timeout", "rate_limit_per_hour", "render_memory_limit", "render_time_limit", "render_nice", "max_in_flight", "failed_retention", "queue_retention"};
   for (const char* name : kPublic) {
     if (std::strcmp(name, short_name) == 0) return true;
   }

@@ -26,6 +26,10 @@ struct Settings {
   char* storage_service_key_secret = nullptr;  // or from Supabase Vault: the secret's name
   int storage_connect_timeout_ms = 5000;
   int storage_timeout_ms = 60000;
+  int render_memory_limit_mb = 512;  // the renderer process's address space (RLIMIT_AS)
+  int render_time_limit_ms = 120000;  // wall time of one render
+  int render_nice = 10;               // CPU priority of the renderer (0-19, higher = lower)
+  char* test_render_fault = nullptr;  // superuser-only test aid: "", "abort" or "segv"
   // sighup: requests and cleanup
   int rate_limit_per_hour = 5;
   int max_in_flight = 2;

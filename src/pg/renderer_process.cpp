@@ -1,0 +1,200 @@
+#include "pg/renderer_process.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <system_error>
+
+#include "core/renderer/render_failure.hpp"
+#include "pg/guard.hpp"
+#include "pg/settings.hpp"
+
+extern "C" {
+#include "access/xlog.h"
+#include "pgstat.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "utils/guc.h"
+#include "utils/wait_event.h"
+}
+
+namespace budget_exports::pg {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kProgram = "budget_exports_renderer";
+// budget_exports.test_render_fault only affects exports with this custom_title.
+constexpr const char* kFaultTitle = "budget_exports test: crash the renderer";
+
+// The renderer of this process, for the exit callback: a FATAL exit skips C++ destructors.
+pid_t live_renderer = -1;
+bool exit_callback_registered = false;
+
+void kill_renderer_at_exit(int, Datum) {
+  if (live_renderer > 0) {
+    kill(live_renderer, SIGKILL);
+    waitpid(live_renderer, nullptr, 0);
+    live_renderer = -1;
+  }
+}
+
+bool shutdown_requested() { return ShutdownRequestPending || ProcDiePending; }
+
+renderer::RenderLimits current_limits() {
+  renderer::RenderLimits limits;
+  limits.memory_limit_mb = settings.render_memory_limit_mb;
+  limits.max_file_size = settings.max_file_size_bytes;
+  limits.time_limit_ms = settings.render_time_limit_ms;
+  return limits;
+}
+
+void log_warning(const std::string& message) {
+  pg_call([&] { ereport(WARNING, (errmsg("budget_exports: %s", message.c_str()))); });
+}
+
+}  // namespace
+
+void RendererProcess::stop() {
+  if (child_.running()) child_.kill_and_reap();
+  live_renderer = -1;
+}
+
+void RendererProcess::ensure_started() {
+  std::string limits = std::to_string(settings.render_memory_limit_mb) + "/" + std::to_string(settings.render_nice);
+  if (child_.running() && limits == started_with_) {
+    if (auto ended = child_.try_reap(); !ended) return;  // alive: reuse it
+    live_renderer = -1;                                 // it ended between jobs: start another
+  }
+  stop();
+  std::string program = std::string(pkglib_path) + "/" + kProgram;
+  try {
+    child_ = renderer::ChildProcess::spawn({program, "--memory-limit-mb", std::to_string(settings.render_memory_limit_mb),
+                                            "--nice", std::to_string(settings.render_nice), "--parent-pid",
+                                            std::to_string(MyProcPid)});
+  } catch (const std::system_error& e) {
+    log_warning("cannot start the renderer " + program + ": " + e.what());
+    throw std::runtime_error(std::string("the renderer program cannot be started (") + e.code().message() +
+                             "); the operator must reinstall the extension");
+  }
+  started_with_ = limits;
+  live_renderer = child_.pid();
+  if (!exit_callback_registered) {
+    pg_call([] { on_proc_exit(kill_renderer_at_exit, 0); });
+    exit_callback_registered = true;
+  }
+}
+
+long long RendererProcess::render(const std::string& format, report::Report report, const std::string& spool_path,
+                                  const std::string& output_path, const std::string& temp_dir) {
+  renderer::RenderJob job;
+  job.format = format;
+  job.spool_path = spool_path;
+  job.output_path = output_path;
+  job.temp_dir = temp_dir;
+  job.font_path = settings.font_path ? settings.font_path : "";
+  job.max_file_size = settings.max_file_size_bytes;
+  if (settings.test_render_fault && *settings.test_render_fault && report.header.custom_title &&
+      *report.header.custom_title == kFaultTitle) {
+    job.fault = settings.test_render_fault;
+  }
+  job.report = std::move(report);
+  return run(job);
+}
+
+long long RendererProcess::run(const renderer::RenderJob& job) {
+  const renderer::RenderLimits limits = current_limits();
+  // The attempt was counted when the job was claimed (committed asynchronously, which is
+  // cheap); make it durable before the risky step, so that a job which brings the whole
+  // server down (it should not: see above) still ends `failed` after max_retries.
+  pg_call([] { XLogFlush(GetXLogInsertRecPtr()); });
+  ensure_started();
+
+  const std::string request = renderer::encode_job(job) + "\n";
+  std::size_t sent = 0;
+  std::string answer;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(limits.time_limit_ms);
+  try {
+    for (;;) {
+      bool ended = false;
+      if (sent < request.size()) {
+        try {
+          sent += child_.write_some(request.data() + sent, request.size() - sent);
+        } catch (const std::system_error&) {
+          ended = true;  // EPIPE: the renderer is gone
+        }
+      }
+      if (!ended && sent == request.size()) ended = !child_.read_some(answer);
+      if (auto newline = answer.find('\n'); newline != std::string::npos) {
+        renderer::RenderReply reply;
+        try {
+          reply = renderer::decode_reply(answer.substr(0, newline));
+        } catch (const std::invalid_argument& e) {
+          stop();
+          throw RenderFailed(std::string("rendering failed: ") + e.what(), true);
+        }
+        if (reply.exiting) {
+          child_.wait();  // it exits right after answering (memory high-water mark, out of memory)
+          live_renderer = -1;
+        }
+        if (reply.kind == renderer::ReplyKind::ok) return reply.size_bytes;
+        renderer::RenderFailure failure = renderer::describe_reply(reply, limits);
+        throw RenderFailed(failure.message, failure.retryable);
+      }
+      if (ended) {
+        const int pid = static_cast<int>(child_.pid());
+        renderer::ChildExit exit = child_.wait();
+        live_renderer = -1;
+        std::remove(job.output_path.c_str());
+        pg_call([&] {
+          ereport(LOG, (errmsg("budget_exports: the renderer (pid %d) ended with %s (peak memory %ld kB) while "
+                               "rendering %s", pid, renderer::describe(exit).c_str(), exit.max_rss_kb,
+                               job.output_path.c_str())));
+        });
+        renderer::RenderFailure failure = renderer::describe_death(exit, limits);
+        throw RenderFailed(failure.message, failure.retryable);
+      }
+      long remaining_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (remaining_ms <= 0) {
+        stop();
+        std::remove(job.output_path.c_str());
+        renderer::RenderFailure failure = renderer::describe_timeout(limits);
+        throw RenderFailed(failure.message, failure.retryable);
+      }
+      bool writing = sent < request.size();
+      int fd = writing ? child_.stdin_fd() : child_.stdout_fd();
+      int wanted = WL_LATCH_SET | WL_POSTMASTER_DEATH | WL_TIMEOUT | (writing ? WL_SOCKET_WRITEABLE : WL_SOCKET_READABLE);
+      int events = pg_call([&] { return WaitLatchOrSocket(MyLatch, wanted, fd, remaining_ms, PG_WAIT_EXTENSION); });
+      if (events & WL_POSTMASTER_DEATH) {
+        stop();
+        proc_exit(1);
+      }
+      if (events & WL_LATCH_SET) {
+        ResetLatch(MyLatch);
+        if (shutdown_requested()) {
+          stop();
+          std::remove(job.output_path.c_str());
+          throw RenderInterrupted("the worker was asked to stop while rendering");
+        }
+        if (ConfigReloadPending) {
+          ConfigReloadPending = false;
+          pg_call([] { ProcessConfigFile(PGC_SIGHUP); });  // applies from the next job on
+        }
+      }
+    }
+  } catch (const RenderFailed&) {
+    throw;
+  } catch (const RenderInterrupted&) {
+    throw;
+  } catch (...) {
+    stop();  // never leave a renderer behind on an unexpected error
+    std::remove(job.output_path.c_str());
+    throw;
+  }
+}
+
+}  // namespace budget_exports::pg

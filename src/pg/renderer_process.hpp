@@ -1,0 +1,50 @@
+// The worker's renderer: one long-lived budget_exports_renderer program per worker
+// (src/render/main.cpp), started on the first job, reused for the following ones and
+// started again after it dies, after a job that needed much memory, or when its limits
+// (budget_exports.render_memory_limit / render_nice) change. Rendering runs there, never in
+// this backend: a crash, a memory limit or the OOM killer only ends that process.
+//
+// While a job renders the worker waits on the renderer's pipe and its own latch: SIGTERM
+// kills the renderer (RenderInterrupted), SIGHUP reloads the settings, the wall-time limit
+// kills it (the attempt fails), postmaster death kills it and exits.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "core/renderer/child_process.hpp"
+#include "core/renderer/render_job.hpp"
+
+namespace budget_exports::pg {
+
+// The attempt failed; the message is for the couple (no paths).
+struct RenderFailed : std::runtime_error {
+  RenderFailed(const std::string& message, bool retryable) : std::runtime_error(message), retryable(retryable) {}
+  bool retryable;
+};
+
+// Shutdown was requested while rendering: the renderer was stopped, the job should go
+// back to the queue without spending a retry.
+struct RenderInterrupted : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class RendererProcess {
+ public:
+  // Renders the spooled rows and `report` into output_path in `format` with the current
+  // settings (font, max_file_size, limits); returns the file's size in bytes.
+  // Throws RenderFailed, RenderInterrupted, or std::runtime_error when the renderer
+  // program cannot be started (an installation problem).
+  long long render(const std::string& format, report::Report report, const std::string& spool_path,
+                   const std::string& output_path, const std::string& temp_dir);
+  void stop();  // kills and reaps a running renderer
+
+ private:
+  void ensure_started();
+  long long run(const renderer::RenderJob& job);
+
+  renderer::ChildProcess child_;
+  std::string started_with_;  // the limits the running renderer was started with
+};
+
+}  // namespace budget_exports::pg
