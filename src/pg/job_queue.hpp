@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace budget_exports::pg {
 
@@ -46,6 +47,7 @@ class JobQueue {
 
  private:
   std::string qualified(const char* function) const;
+  void record_object_key(const std::vector<std::vector<std::optional<std::string>>>& claimed);
 
   std::string worker_name_;
   std::string schema_ = "public";

@@ -9,7 +9,7 @@ struct Settings {
   char* database = nullptr;
   int workers = 1;
   // sighup: the worker
-  int poll_interval_ms = 1000;
+  int poll_interval_ms = 60000;
   int lease_duration_s = 300;
   int backoff_base_ms = 1000;
   int backoff_max_ms = 300000;
@@ -25,6 +25,9 @@ struct Settings {
   char* storage_service_key_secret = nullptr;  // or from Supabase Vault: the secret's name
   int storage_connect_timeout_ms = 5000;
   int storage_timeout_ms = 60000;
+  int storage_outage_limit_s = 4 * 3600;  // after this long unavailable, waiting exports fail
+  int statement_timeout_ms = 120000;      // each worker transaction (capped at the lease)
+  int lock_timeout_ms = 10000;
   // sighup: requests and cleanup
   int rate_limit_per_hour = 5;
   int max_in_flight = 2;
