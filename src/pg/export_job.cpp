@@ -54,7 +54,8 @@ void check_font(const ClaimedJob& job) {
   if (job.export_type != "pdf") return;
   std::string font = settings.font_path && *settings.font_path ? settings.font_path : render::PdfOptions{}.font_path;
   if (::access(font.c_str(), R_OK) != 0) {
-    throw OperatorError("cannot read the PDF font " + font + " (budget_exports.font_path): " + strerror(errno));
+    std::string reason = strerror(errno);
+    throw OperatorError("cannot read the PDF font " + font + " (budget_exports.font_path): " + reason);
   }
 }
 
