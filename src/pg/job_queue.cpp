@@ -1,6 +1,7 @@
 #include "pg/job_queue.hpp"
 
 #include "core/storage/object_key.hpp"
+#include "pg/guard.hpp"
 #include "pg/spi.hpp"
 #include "pg/transaction.hpp"
 
@@ -24,10 +25,21 @@ std::string JobQueue::qualified(const char* function) const { return quote_ident
 std::optional<std::string> JobQueue::find_extension_schema() {
   auto rows = in_transaction("budget_exports: looking for the extension", true, [] {
     return spi_query(
-        "SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = 'budget_exports'");
+        "SELECT n.nspname, e.extversion FROM pg_catalog.pg_extension e "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'budget_exports'");
   });
   if (rows.empty() || !rows[0][0]) return std::nullopt;
+  if (rows[0][1].value_or("") == "1.0") {
+    // this library needs the 1.1 functions (release, problems, object keys at claim)
+    if (!warned_old_version_) {
+      warned_old_version_ = true;
+      pg_call([] {
+        ereport(WARNING, (errmsg("budget_exports: the extension is at version 1.0; the workers wait for the update"),
+                          errhint("Run ALTER EXTENSION budget_exports UPDATE;")));
+      });
+    }
+    return std::nullopt;
+  }
   schema_ = *rows[0][0];
   return schema_;
 }

@@ -51,6 +51,7 @@ class JobQueue {
 
   std::string worker_name_;
   std::string schema_ = "public";
+  bool warned_old_version_ = false;
 };
 
 }  // namespace budget_exports::pg
