@@ -75,6 +75,81 @@ is(wait_for_exports($node, 60, $timed)->{$timed}, 'completed', 'it completes onc
 $node->safe_psql('app', "ALTER SYSTEM RESET budget_exports.lock_timeout");
 $node->reload;
 
+# ---- pg_terminate_backend when idle and in a slow query; statement_timeout ---------------
+ok($node->poll_query_until('app',
+		"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker' AND state = 'idle'"),
+	'the worker is idle');
+$pid = worker_pid();
+$t0 = time;
+$node->safe_psql('app', "SELECT pg_terminate_backend($pid)");
+$node->poll_query_until('app', "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = $pid");
+$gone = time - $t0;
+cmp_ok($gone, '<', 1.5, sprintf('an idle worker is gone %.2f s after pg_terminate_backend', $gone));
+note sprintf('pg_terminate_backend when idle: gone after %.2f s', $gone);
+
+# a data source that takes 30 s (same result as the default one)
+$node->safe_psql('app', q{
+	DO $$ BEGIN
+	  EXECUTE format('CREATE FUNCTION public.slow_budget_rows(couple_id uuid, filters jsonb) RETURNS %s '
+	                 'LANGUAGE plpgsql AS %L',
+	                 pg_get_function_result('budget_exports_budget_rows(uuid,jsonb)'::regprocedure),
+	                 'BEGIN PERFORM pg_sleep(30); RETURN QUERY SELECT * FROM budget_exports_budget_rows($1, $2); END');
+	END $$});
+$node->safe_psql('app', "ALTER SYSTEM SET budget_exports.data_source = 'public.slow_budget_rows'");
+$node->reload;
+ok($node->poll_query_until('app', "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker'"),
+	'the worker was started again');
+my ($slow_read) = request_exports($node, 'csv');
+ok($node->poll_query_until('app',
+		"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker' AND wait_event = 'PgSleep'"),
+	'the worker is in a slow data-source query');
+$pid = worker_pid();
+$t0 = time;
+$node->safe_psql('app', "SELECT pg_terminate_backend($pid)");
+$node->poll_query_until('app', "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = $pid");
+$gone = time - $t0;
+cmp_ok($gone, '<', 1.5, sprintf('a worker in a query is gone %.2f s after pg_terminate_backend', $gone));
+note sprintf('pg_terminate_backend in a query: gone after %.2f s', $gone);
+is($node->safe_psql('app', "SELECT status || '/' || retry_count || '/' || attempt_count FROM export_queue WHERE export_id = '$slow_read'"),
+	'queued/0/0', 'the job is queued again, retry count unchanged');
+
+# statement_timeout ends the slow query: a retry, not a hang (set before the worker, which
+# the postmaster starts again after 5 s, takes the job again)
+$node->safe_psql('app', "UPDATE export_queue SET max_retries = 50 WHERE export_id = '$slow_read'");
+$node->safe_psql('app', "ALTER SYSTEM SET budget_exports.statement_timeout = '1s'");
+$node->reload;
+ok($node->poll_query_until('app', "SELECT retry_count >= 1 FROM export_queue WHERE export_id = '$slow_read'"),
+	'statement_timeout cancels the slow read and the attempt is retried');
+like($node->safe_psql('app', "SELECT error_message FROM export_queue WHERE export_id = '$slow_read'"),
+	qr/^a temporary database problem interrupted the export$/, 'with a sentence for the couple');
+like(slurp_file($node->logfile), qr/canceling statement due to statement timeout/, 'the log has the cause');
+$node->safe_psql('app', "ALTER SYSTEM RESET budget_exports.statement_timeout");
+$node->safe_psql('app', "ALTER SYSTEM RESET budget_exports.data_source");
+$node->reload;
+is(wait_for_exports($node, 60, $slow_read)->{$slow_read}, 'completed', 'with the fast data source it completes');
+
+# ---- a lease rescue that ends failed sends the NOTIFY ------------------------------------
+my ($lin, $lout) = ('', '');
+my $listener = IPC::Run::start([ 'psql', '-X', '-q', '-A', '-t', '-d', $node->connstr('app') ],
+	'<', \$lin, '>', \$lout, '2>', \$lout);
+$lin .= "LISTEN budget_exports;\nSELECT 'listening';\n";
+$listener->pump until $lout =~ /listening/;
+my ($doomed) = request_exports($node, 'csv');
+is(wait_for_exports($node, 60, $doomed)->{$doomed}, 'completed', 'an export to rescue');
+$node->safe_psql('app', qq{
+	UPDATE budget_exports SET status = 'generating' WHERE id = '$doomed';
+	UPDATE export_queue SET status = 'started', lease_token = gen_random_uuid(), lease_owner = 'a dead worker',
+	       lease_expires_at = now() - interval '1 minute', retry_count = max_retries
+	 WHERE export_id = '$doomed'});
+$lout = '';
+ok($node->poll_query_until('app', "SELECT status = 'failed' FROM budget_exports WHERE id = '$doomed'"),
+	'the rescue fails an export out of retries');
+$lin .= "SELECT 'polled';\n";
+$listener->pump until $lout =~ /polled/;
+like($lout, qr/notification "budget_exports" with payload "$doomed"/, 'and sends NOTIFY budget_exports');
+$lin .= "\\q\n";
+$listener->finish;
+
 # ---- a couple deleted while its export is in flight: the object is deleted --------------
 my $user = '5a0e0000-0000-4000-8000-0000000000d1';
 my $couple = '5a0e0000-0000-4000-8000-0000000000d0';
@@ -136,6 +211,24 @@ cmp_ok($deleted_after, '<', 25, sprintf('deletion within its 10 s interval (+ ma
 note sprintf('5,000-job burst: lease rescued after %.1f s, deletion done after %.1f s, %d still queued',
 	$rescued_after, $deleted_after, $still_queued);
 $node->safe_psql('app', "DELETE FROM budget_exports WHERE status = 'generating'");
+
+# ---- fast shutdown while the worker waits for a lock -------------------------------------
+($h, $in) = lock_budget_transactions();
+my ($at_shutdown) = request_exports($node, 'csv');
+ok($node->poll_query_until('app',
+		"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker' AND wait_event_type = 'Lock'"),
+	'the worker waits for the lock');
+$t0 = time;
+$node->stop('fast');
+my $stop_s = time - $t0;
+cmp_ok($stop_s, '<', 5, sprintf('pg_ctl stop -m fast took %.2f s', $stop_s));
+note sprintf('fast shutdown with the worker in a lock wait: %.2f s', $stop_s);
+eval { $h->finish };
+like(slurp_file($node->logfile), qr/export $at_shutdown went back to the queue/, 'the job was released at shutdown');
+$node->start;
+is(wait_for_exports($node, 60, $at_shutdown)->{$at_shutdown}, 'completed', 'after the restart it completes');
+is($node->safe_psql('app', "SELECT retry_count || '/' || attempt_count FROM export_queue WHERE export_id = '$at_shutdown'"),
+	'0/1', 'without a retry, the interrupted attempt not counted');
 
 $node->stop;
 $server->signal('TERM');
