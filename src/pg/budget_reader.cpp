@@ -7,6 +7,7 @@
 #include "core/report/money.hpp"
 #include "core/spool/line_item_spool.hpp"
 #include "pg/guard.hpp"
+#include "pg/job_failure.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/transaction.hpp"
@@ -83,7 +84,7 @@ ReadContext resolve_read_context(const std::string& schema) {
       "pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')",
       {name, schema});
   if (rows.empty() || !rows[0][0]) {
-    throw std::invalid_argument("data source function " + name +
+    throw OperatorError("data source function " + name +
                                 "(uuid, jsonb) does not exist (setting budget_exports.data_source)");
   }
   return {*rows[0][0], rows[0][1].value_or(std::string())};

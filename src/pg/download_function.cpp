@@ -20,6 +20,7 @@ extern "C" {
 #include "access/xact.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/resowner.h"
 }
 
 namespace budget_exports::pg {
@@ -36,16 +37,31 @@ const int kObjectGone = MAKE_SQLSTATE('P', 'T', '4', '1', '0');
 std::unique_ptr<storage::ObjectStore> backend_store;
 std::string backend_store_signature;
 
+// In an internal subtransaction of its own: an ERROR inside (no access to vault, a broken
+// view) is rolled back, the SPI connection with it, before SPI is left and before anything
+// else runs in the caller's transaction.
 std::optional<std::string> read_vault_in_this_transaction(const std::string& secret_name) {
-  pg_call([] {
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "budget_exports: SPI_connect failed");
-  });
+  MemoryContext context = CurrentMemoryContext;
+  ResourceOwner owner = CurrentResourceOwner;
+  pg_call([] { BeginInternalSubTransaction(nullptr); });
   try {
+    pg_call([] {
+      if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "budget_exports: SPI_connect failed");
+    });
     auto key = read_vault_secret(secret_name);
-    pg_call([] { SPI_finish(); });
+    pg_call([&] {
+      SPI_finish();
+      ReleaseCurrentSubTransaction();
+      MemoryContextSwitchTo(context);
+      CurrentResourceOwner = owner;
+    });
     return key;
   } catch (...) {
-    pg_call([] { SPI_finish(); });
+    pg_call([&] {
+      RollbackAndReleaseCurrentSubTransaction();  // also drops the subtransaction's SPI connection
+      MemoryContextSwitchTo(context);
+      CurrentResourceOwner = owner;
+    });
     throw;
   }
 }

@@ -1,10 +1,13 @@
 #include "pg/export_job.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <unistd.h>
 
 #include "core/jobs/retry_backoff.hpp"
 #include "core/render/render.hpp"
@@ -12,8 +15,11 @@
 #include "core/storage/object_key.hpp"
 #include "pg/budget_reader.hpp"
 #include "pg/guard.hpp"
+#include "pg/job_failure.hpp"
+#include "pg/job_release.hpp"
 #include "pg/settings.hpp"
 #include "pg/storage_config.hpp"
+#include "pg/worker_health.hpp"
 
 extern "C" {
 #include "pgstat.h"
@@ -29,54 +35,30 @@ long long elapsed_ms(Clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
 }
 
-// A file bigger than budget_exports.max_file_size: retrying would make the same file.
-struct FileTooLarge : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-struct Failure {
-  std::string message;
-  bool retryable;
-};
-
-bool is_transient_sqlstate(int sqlstate) {
-  // connection (08), transaction rollback (40), resources (53), operator intervention (57),
-  // system errors (58): the same job may well succeed later
-  char klass[3] = {static_cast<char>(PGUNSIXBIT(sqlstate)), static_cast<char>(PGUNSIXBIT(sqlstate >> 6)), '\0'};
-  static const char* const kTransient[] = {"08", "40", "53", "57", "58"};
-  for (const char* transient : kTransient) {
-    if (klass[0] == transient[0] && klass[1] == transient[1]) return true;
-  }
-  return false;
-}
-
-Failure classify(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const storage::StorageError& e) {
-    return {e.what(), e.retryable};
-  } catch (const RenderFailed& e) {
-    return {e.what(), e.retryable};
-  } catch (const render::RenderError& e) {
-    return {std::string("rendering failed: ") + e.what(), false};
-  } catch (const FileTooLarge& e) {
-    return {e.what(), false};
-  } catch (const PgError& e) {
-    return {std::string("database error: ") + e.what(), is_transient_sqlstate(e.sqlstate())};
-  } catch (const std::invalid_argument& e) {
-    return {e.what(), false};
-  } catch (const std::bad_alloc&) {
-    return {"out of memory while building the export", true};
-  } catch (const std::exception& e) {
-    return {e.what(), true};
-  } catch (...) {
-    return {"unknown error", true};
-  }
-}
-
 void remove_quietly(const std::string& path) { std::remove(path.c_str()); }
 
-FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohmann::json& timings) {
+// The operator's font must be readable before a PDF is rendered: a missing font is not the
+// couple's fault.
+void check_font(const ClaimedJob& job) {
+  if (job.export_type != "pdf") return;
+  std::string font = settings.font_path && *settings.font_path ? settings.font_path : render::PdfOptions{}.font_path;
+  if (::access(font.c_str(), R_OK) != 0) {
+    std::string reason = strerror(errno);
+    throw OperatorError("cannot read the PDF font " + font + " (budget_exports.font_path): " + reason);
+  }
+}
+
+// The worker's store; a configuration it cannot use (storage_url, key file, Vault secret)
+// is the operator's problem.
+storage::ObjectStore& store_or_operator_error(WorkerContext& context) {
+  try {
+    return current_store(context);
+  } catch (const std::invalid_argument& e) {
+    throw OperatorError(std::string("storage settings: ") + e.what());
+  }
+}
+
+FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohmann::json& timings, JobStage& stage) {
   const render::RenderedFile format = render::format_info(job.export_type);
   std::string spool_path = context.temp_dir + "/" + job.export_id + ".rows";
   std::string file_path = context.temp_dir + "/" + job.export_id + "." + format.extension;
@@ -89,11 +71,14 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohman
   } cleanup{spool_path, file_path};
 
   auto started = Clock::now();
+  stage = JobStage::read;
   BudgetRead read = read_budget(job, context.queue.schema(), spool_path);
   timings["read_ms"] = elapsed_ms(started);
   timings["line_items"] = read.line_items;
 
   started = Clock::now();
+  stage = JobStage::render;
+  check_font(job);
   pg_call([] { pgstat_report_activity(STATE_RUNNING, "budget_exports: rendering"); });
   // in the renderer process, never in this backend (src/pg/renderer_process.hpp)
   context.renderer.render(job.export_type, std::move(read.report), spool_path, file_path, context.temp_dir);
@@ -104,9 +89,11 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohman
   file.storage_key = storage::object_key(job.couple_id, job.export_id, job.file_name);
 
   started = Clock::now();
+  stage = JobStage::upload;
   pg_call([] { pgstat_report_activity(STATE_RUNNING, "budget_exports: uploading"); });
-  storage::ObjectStore& store = current_store(context);
+  storage::ObjectStore& store = store_or_operator_error(context);
   storage::StoredObject stored = store.put(file.storage_key, file_path, file.content_type);
+  stage = JobStage::sign;
   file.file_url = store.signed_url(file.storage_key, settings.file_ttl_s);
   timings["upload_ms"] = elapsed_ms(started);
   file.size_bytes = static_cast<long long>(stored.size_bytes);
@@ -123,16 +110,9 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
   timings["worker"] = context.worker_name;
   std::exception_ptr error;
   FinishedFile file;
+  JobStage stage = JobStage::read;
   try {
-    file = produce_file(job, context, timings);
-  } catch (const RenderInterrupted&) {
-    // shutdown while rendering: back to the queue, the attempt not counted as a retry
-    bool released = context.queue.release(job);
-    pg_call([&] {
-      ereport(LOG, (errmsg("budget_exports: export %s %s: the worker stopped while rendering", job.export_id.c_str(),
-                           released ? "queued again" : "left to its newer attempt")));
-    });
-    return;
+    file = produce_file(job, context, timings, stage);
   } catch (...) {
     error = std::current_exception();
   }
@@ -141,19 +121,43 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
     file.timings_json = timings.dump();
     if (!context.queue.complete(job, file)) {
       pg_call([&] {
-        ereport(LOG, (errmsg("budget_exports: export %s finished after its lease expired; the newer attempt "
-                             "records the result", job.export_id.c_str())));
+        ereport(LOG, (errmsg("budget_exports: export %s finished after its lease was lost (a newer attempt records "
+                             "the result, or the export was deleted and its file is removed)", job.export_id.c_str())));
       });
     }
+    health::job_succeeded(context);
     return;
   }
-  Failure failure = classify(error);
+  JobFailure failure = classify_failure(error, stage);
+  switch (failure.kind) {
+    case FailureKind::shutdown:
+      // SIGTERM aborted the transfer: exit now; the exit callback releases the job.
+      pg_call([] { CHECK_FOR_INTERRUPTS(); });
+      release_job(context.queue.schema(), job, nullptr);
+      return;
+    case FailureKind::storage:
+      release_job(context.queue.schema(), job, kWaitingForStorage);
+      health::storage_unavailable(context, failure.detail);
+      pg_call([&] {
+        ereport(LOG, (errmsg("budget_exports: export %s waits for Storage (no retry spent): %s", job.export_id.c_str(),
+                             failure.detail.c_str())));
+      });
+      return;
+    case FailureKind::operator_error:
+      release_job(context.queue.schema(), job, kWaitingForOperator);
+      health::operator_problem(context, failure.detail);
+      return;
+    case FailureKind::couple:
+    case FailureKind::retry:
+      break;
+  }
+  bool retryable = failure.kind == FailureKind::retry;
   jobs::BackoffPolicy policy{settings.backoff_base_ms, settings.backoff_max_ms};
   long long delay = jobs::retry_delay_ms(policy, job.retry_count, context.random);
-  std::string outcome = context.queue.fail(job, failure.message, failure.retryable, delay);
+  std::string outcome = context.queue.fail(job, failure.couple_message, retryable, delay);
   pg_call([&] {
-    ereport(LOG, (errmsg("budget_exports: export %s attempt %d failed (%s): %s", job.export_id.c_str(),
-                         job.attempt, outcome.c_str(), failure.message.c_str())));
+    ereport(LOG, (errmsg("budget_exports: export %s attempt %d failed (%s, %s): %s", job.export_id.c_str(),
+                         job.attempt, failure_kind_name(failure.kind), outcome.c_str(), failure.detail.c_str())));
   });
 }
 

@@ -5,13 +5,33 @@
 namespace budget_exports::pg {
 
 PgError take_current_error(MemoryContext context_before) {
-  MemoryContextSwitchTo(context_before);
-  ErrorData* data = CopyErrorData();
-  FlushErrorState();
-  PgError error(data->sqlerrcode, data->message ? data->message : "unknown error",
-                data->detail ? data->detail : "", data->hint ? data->hint : "");
+  ErrorData* volatile data = nullptr;
+  PG_TRY();
+  {
+    MemoryContextSwitchTo(context_before);
+    data = CopyErrorData();
+    FlushErrorState();
+  }
+  PG_CATCH();
+  {
+    // out of memory while copying: both errors are dropped, a generic one is reported
+    MemoryContextSwitchTo(context_before);
+    FlushErrorState();
+  }
+  PG_END_TRY();
+  if (data == nullptr) return PgError(ERRCODE_OUT_OF_MEMORY, "budget_exports: out of memory while reporting an error");
+  int sqlstate = data->sqlerrcode;
+  std::string message = data->message ? data->message : "unknown error";
+  std::string detail = data->detail ? data->detail : "";
+  std::string hint = data->hint ? data->hint : "";
   FreeErrorData(data);
-  return error;
+  return PgError(sqlstate, message, detail, hint);
+}
+
+void check_exception_stack(sigjmp_buf* before) {
+  if (PG_exception_stack == before) return;
+  PG_exception_stack = before;
+  throw std::logic_error("budget_exports: PG_exception_stack changed across a guarded call");
 }
 
 static void copy_text(char* target, size_t size, const std::string& text) {

@@ -35,24 +35,30 @@ class PgError : public std::runtime_error {
   std::string hint_;
 };
 
-// Converts the error PostgreSQL is handling (inside PG_CATCH) into a PgError and clears it.
+// Converts the error PostgreSQL is handling (after PG_END_TRY; the error is still on the
+// error stack) into a PgError and clears it. Never called inside PG_CATCH.
 PgError take_current_error(MemoryContext context_before);
 
-// Runs body() under PG_TRY; a PostgreSQL ERROR comes out as PgError.
+// Every guarded call must leave PG_exception_stack as it found it (like pg_duckdb's
+// PostgresFunctionGuard): a PG_TRY that returned early would leave a dangling jump target.
+// Throws std::logic_error (after restoring it) when it changed.
+void check_exception_stack(sigjmp_buf* before);
+
+// Runs body() under PG_TRY; a PostgreSQL ERROR comes out as PgError. Inside PG_CATCH only a
+// flag is set: no C++ allocation, no throw. (FATAL and PANIC do not come back here:
+// PostgreSQL exits the process, and before_shmem_exit callbacks run.)
 template <typename Body>
 void run_under_pg_try(Body& body) {
   MemoryContext context_before = CurrentMemoryContext;
-  PgError* volatile caught = nullptr;
+  sigjmp_buf* stack_before = PG_exception_stack;
+  volatile bool failed = false;
   PG_TRY();
   { body(); }
   PG_CATCH();
-  { caught = new PgError(take_current_error(context_before)); }
+  { failed = true; }
   PG_END_TRY();
-  if (caught) {
-    PgError error = *caught;
-    delete caught;
-    throw error;
-  }
+  check_exception_stack(stack_before);
+  if (failed) throw take_current_error(context_before);
 }
 
 template <typename Fn>

@@ -1,5 +1,7 @@
 #include "pg/job_queue.hpp"
 
+#include "core/storage/object_key.hpp"
+#include "pg/guard.hpp"
 #include "pg/spi.hpp"
 #include "pg/transaction.hpp"
 
@@ -23,10 +25,21 @@ std::string JobQueue::qualified(const char* function) const { return quote_ident
 std::optional<std::string> JobQueue::find_extension_schema() {
   auto rows = in_transaction("budget_exports: looking for the extension", true, [] {
     return spi_query(
-        "SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = 'budget_exports'");
+        "SELECT n.nspname, e.extversion FROM pg_catalog.pg_extension e "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'budget_exports'");
   });
   if (rows.empty() || !rows[0][0]) return std::nullopt;
+  if (rows[0][1].value_or("") == "1.0") {
+    // this library needs the 1.1 functions (release, problems, object keys at claim)
+    if (!warned_old_version_) {
+      warned_old_version_ = true;
+      pg_call([] {
+        ereport(WARNING, (errmsg("budget_exports: the extension is at version 1.0; the workers wait for the update"),
+                          errhint("Run ALTER EXTENSION budget_exports UPDATE;")));
+      });
+    }
+    return std::nullopt;
+  }
   schema_ = *rows[0][0];
   return schema_;
 }
@@ -38,15 +51,33 @@ int JobQueue::rescue_expired_leases() {
   return rows.empty() || !rows[0][0] ? 0 : std::stoi(*rows[0][0]);
 }
 
+// The object key is recorded with the claim (issue #11): if the export row goes away
+// mid-job, its delete trigger queues the object for deletion. A file name the key rules
+// refuse is left to the upload step, which fails the job with a clear message.
+void JobQueue::record_object_key(const std::vector<TextRow>& claimed) {
+  if (claimed.empty()) return;
+  const TextRow& row = claimed[0];
+  std::string key;
+  try {
+    key = storage::object_key(row[3].value_or(""), row[2].value_or(""), row[6].value_or(""));
+  } catch (const std::exception&) {
+    return;
+  }
+  spi_query("SELECT " + qualified("budget_exports_record_object_key") + "($1::uuid, $2::uuid, $3)",
+            {row[0], row[1], key});
+}
+
 std::optional<ClaimedJob> JobQueue::claim(int lease_seconds) {
   auto rows = in_transaction("budget_exports: claiming a job", false, [&] {
     // A claim lost in a crash costs nothing (the job is still queued), so it need not
     // wait for the WAL flush; results are committed synchronously.
     spi_query("SET LOCAL synchronous_commit = off");
-    return spi_query("SELECT queue_id, lease_token, export_id, couple_id, export_type, export_filters::text, "
-                     "file_name, attempt, retry_count FROM " +
-                         qualified("budget_exports_claim_job") + "($1::text, $2::integer)",
-                     {worker_name_, std::to_string(lease_seconds)});
+    auto claimed = spi_query("SELECT queue_id, lease_token, export_id, couple_id, export_type, export_filters::text, "
+                             "file_name, attempt, retry_count FROM " +
+                                 qualified("budget_exports_claim_job") + "($1::text, $2::integer)",
+                             {worker_name_, std::to_string(lease_seconds)});
+    record_object_key(claimed);
+    return claimed;
   });
   if (rows.empty()) return std::nullopt;
   const TextRow& row = rows[0];

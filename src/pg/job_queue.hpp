@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace budget_exports::pg {
 
@@ -50,9 +51,11 @@ class JobQueue {
 
  private:
   std::string qualified(const char* function) const;
+  void record_object_key(const std::vector<std::vector<std::optional<std::string>>>& claimed);
 
   std::string worker_name_;
   std::string schema_ = "public";
+  bool warned_old_version_ = false;
 };
 
 }  // namespace budget_exports::pg

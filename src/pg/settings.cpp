@@ -42,8 +42,9 @@ void define_settings() {
   // Postmaster settings can only be defined while preloading; without preload no worker runs.
   if (process_shared_preload_libraries_in_progress) define_postmaster_settings();
 
-  define_int("budget_exports.poll_interval", "Fallback poll interval of an idle worker.",
-             &settings.poll_interval_ms, 1000, 10, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
+  define_int("budget_exports.poll_interval",
+             "Longest sleep of an idle worker (new jobs wake it at commit, retries at their run_at).",
+             &settings.poll_interval_ms, 60000, 10, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
   define_int("budget_exports.lease_duration", "How long a claimed job is leased before another worker may take it.",
              &settings.lease_duration_s, 300, 5, kDay, PGC_SIGHUP, GUC_UNIT_S);
   define_int("budget_exports.backoff_base", "First retry delay; doubles with every attempt.",
@@ -84,6 +85,13 @@ void define_settings() {
              &settings.storage_connect_timeout_ms, 5000, 100, 600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
   define_int("budget_exports.storage_timeout", "Storage request timeout.", &settings.storage_timeout_ms, 60000,
              100, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
+  define_int("budget_exports.storage_outage_limit",
+             "How long exports wait for unavailable Storage before they fail (no retries are spent meanwhile).",
+             &settings.storage_outage_limit_s, 4 * 3600, 1, 30 * kDay, PGC_SIGHUP, GUC_UNIT_S);
+  define_int("budget_exports.statement_timeout", "Longest worker transaction (capped at lease_duration; 0 = lease_duration).",
+             &settings.statement_timeout_ms, 120000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS);
+  define_int("budget_exports.lock_timeout", "Longest lock wait of a worker transaction (capped like statement_timeout).",
+             &settings.lock_timeout_ms, 10000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS);
 
   define_int("budget_exports.render_memory_limit",
              "Memory (address space) of the renderer process; a report that needs more fails.",
@@ -114,7 +122,9 @@ bool is_public_setting(const char* short_name) {
       "database",        "workers",       "poll_interval",      "lease_duration",   "backoff_base",
       "backoff_max",     "max_retries",   "file_ttl",           "max_file_size",    "data_source",      "reader_role",
       "font_path",       "storage_url",   "storage_bucket",     "storage_connect_timeout",
-      "storage_timeout", "rate_limit_per_hour", "render_memory_limit", "render_time_limit", "render_nice", "max_in_flight", "failed_retention", "queue_retention"};
+      "storage_timeout", "storage_outage_limit", "statement_timeout", "lock_timeout",
+      "rate_limit_per_hour", "render_memory_limit", "render_time_limit", "render_nice",
+      "max_in_flight", "failed_retention", "queue_retention"};
   for (const char* name : kPublic) {
     if (std::strcmp(name, short_name) == 0) return true;
   }

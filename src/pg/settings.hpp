@@ -9,7 +9,7 @@ struct Settings {
   char* database = nullptr;
   int workers = 1;
   // sighup: the worker
-  int poll_interval_ms = 1000;
+  int poll_interval_ms = 60000;
   int lease_duration_s = 300;
   int backoff_base_ms = 1000;
   int backoff_max_ms = 300000;
@@ -30,6 +30,9 @@ struct Settings {
   int render_time_limit_ms = 120000;  // wall time of one render
   int render_nice = 10;               // CPU priority of the renderer (0-19, higher = lower)
   char* test_render_fault = nullptr;  // superuser-only test aid: "", "abort" or "segv"
+  int storage_outage_limit_s = 4 * 3600;  // after this long unavailable, waiting exports fail
+  int statement_timeout_ms = 120000;      // each worker transaction (capped at the lease)
+  int lock_timeout_ms = 10000;
   // sighup: requests and cleanup
   int rate_limit_per_hour = 5;
   int max_in_flight = 2;

@@ -28,6 +28,7 @@ void attach_shared_memory() {
     SpinLockInit(&state->mutex);
     for (Latch*& latch : state->worker_latches) latch = nullptr;
     state->expiry_requested = false;
+    state->problems = WorkerProblems{};
   }
   LWLockRelease(AddinShmemInitLock);
 }
@@ -84,6 +85,16 @@ void defer_expiry_request() {
   SpinLockAcquire(&state->mutex);
   state->expiry_requested = true;
   SpinLockRelease(&state->mutex);
+}
+
+}  // namespace budget_exports::pg
+
+namespace budget_exports::pg {
+
+WorkerProblems read_worker_problems() {
+  WorkerProblems copy{};
+  update_worker_problems([&](WorkerProblems& problems) { copy = problems; });
+  return copy;
 }
 
 }  // namespace budget_exports::pg

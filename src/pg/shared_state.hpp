@@ -7,16 +7,29 @@
 extern "C" {
 #include "storage/latch.h"
 #include "storage/spin.h"
+#include "utils/timestamp.h"
 }
 
 namespace budget_exports::pg {
 
 constexpr int kMaxWorkers = 8;
 
+// Shared by the workers (issue #11): Storage unavailable since when, a paused operator
+// problem until when, and when the last operator WARNING was logged (one for all workers).
+struct WorkerProblems {
+  bool storage_down;         // no claims until a probe succeeds
+  bool storage_episode;      // an outage was reported and no job has completed since
+  TimestampTz storage_down_since;
+  bool operator_paused;
+  TimestampTz operator_recheck_at;
+  TimestampTz operator_warned_at;
+};
+
 struct SharedState {
   slock_t mutex;
   Latch* worker_latches[kMaxWorkers];
   bool expiry_requested;  // a download found an overdue export (see request_expiry_now)
+  WorkerProblems problems;  // worker_health.cpp: no worker claims while one is set
 };
 
 // Hooks into shared memory sizing and initialisation; call from _PG_init when preloading.
@@ -36,5 +49,17 @@ bool request_expiry_now();
 bool take_expiry_request();
 // Keeps the request for the worker's next round, without waking anyone.
 void defer_expiry_request();
+
+// The workers' shared problems, copied or changed under the mutex. Without shared memory
+// (never the case in a worker) reads return "no problem" and updates do nothing.
+WorkerProblems read_worker_problems();
+template <typename Fn>
+void update_worker_problems(Fn&& fn) {
+  SharedState* shared = shared_state();
+  if (!shared) return;
+  SpinLockAcquire(&shared->mutex);
+  fn(shared->problems);  // plain assignments only: no allocation or ERROR under a spinlock
+  SpinLockRelease(&shared->mutex);
+}
 
 }  // namespace budget_exports::pg

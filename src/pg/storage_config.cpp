@@ -45,7 +45,9 @@ std::string store_signature(const storage::StoreConfig& config) {
 storage::StoreConfig store_config_from_settings(const VaultReader& read_vault) {
   storage::StoreConfig config;
   config.url = setting_text(settings.storage_url);
-  if (config.url.empty()) config.url = std::string("file://") + DataDir + "/budget_exports";
+  // The default local store: a pgsql_tmp-prefixed directory, which base backups skip
+  // (PostgreSQL itself never empties it: only base/pgsql_tmp is cleared at startup).
+  if (config.url.empty()) config.url = std::string("file://") + DataDir + "/pgsql_tmp_budget_exports";
   config.bucket = setting_text(settings.storage_bucket);
   config.connect_timeout_ms = settings.storage_connect_timeout_ms;
   config.total_timeout_ms = settings.storage_timeout_ms;
@@ -69,7 +71,7 @@ storage::ObjectStore& current_store(WorkerContext& context) {
     return in_transaction("budget_exports: reading the storage key from Vault", true,
                           [&] { return read_vault_secret(secret_name); });
   });
-  config.should_abort = [] { return ShutdownRequestPending != 0; };  // SIGTERM ends a slow upload
+  config.should_abort = [] { return ProcDiePending || ShutdownRequestPending; };  // SIGTERM ends a slow upload
   std::string wanted = store_signature(config);
   if (!context.store || context.store_signature != wanted) {
     context.store.reset();

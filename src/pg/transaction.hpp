@@ -12,6 +12,10 @@ namespace budget_exports::pg {
 // extension's objects with their schema.
 extern const char* const kWorkerSearchPath;
 
+// Worker transactions run under budget_exports.statement_timeout and lock_timeout (both
+// capped at the lease): apply_transaction_timeouts() sets lock_timeout for the session
+// (at start and after every reload); begin_transaction() arms the statement timeout.
+void apply_transaction_timeouts();
 void begin_transaction(const char* activity, bool read_only = false);
 void commit_transaction();
 // Rolls back after a caught error. If even that fails the process exits (the postmaster
@@ -19,10 +23,12 @@ void commit_transaction();
 void abort_transaction() noexcept;
 
 // Runs fn() in its own transaction; commits on success, aborts and rethrows otherwise.
+// The begin is inside the try: an ERROR after StartTransactionCommand (SPI_connect, the
+// snapshot) aborts the partly begun transaction too.
 template <typename Fn>
 auto in_transaction(const char* activity, bool read_only, Fn&& fn) -> decltype(fn()) {
-  begin_transaction(activity, read_only);
   try {
+    begin_transaction(activity, read_only);
     if constexpr (std::is_void_v<decltype(fn())>) {
       fn();
       commit_transaction();

@@ -1,19 +1,25 @@
 #include "pg/worker_loop.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <random>
 
 #include "pg/export_job.hpp"
 #include "pg/guard.hpp"
+#include "pg/job_release.hpp"
 #include "pg/overdue_exports.hpp"
 #include "pg/pg_compat.hpp"
 #include "pg/settings.hpp"
+#include "pg/spi.hpp"
 #include "pg/storage_deletions.hpp"
+#include "pg/transaction.hpp"
+#include "pg/worker_health.hpp"
 
 extern "C" {
 #include "pgstat.h"
 #include "postmaster/interrupt.h"
+#include "storage/fd.h"
 #include "storage/latch.h"
 #include "utils/guc.h"
 #include "utils/wait_event.h"
@@ -23,7 +29,9 @@ namespace budget_exports::pg {
 
 namespace {
 
-constexpr int kMaintenanceEverySeconds = 10;  // lease rescue and storage deletions
+using Clock = std::chrono::steady_clock;
+
+constexpr int kMaintenanceEverySeconds = 10;  // lease rescue and storage deletions, also between jobs
 constexpr int kErrorPauseMs = 2000;           // after an unexpected error, before trying again
 
 void log_message(int level, const std::string& message) {
@@ -31,10 +39,11 @@ void log_message(int level, const std::string& message) {
 }
 
 // True when woken (a job was queued, cleanup queued deletions, a download found an overdue
-// export), false on timeout.
+// export, Storage came back), false on timeout. SIGTERM (die) ends the process in
+// CHECK_FOR_INTERRUPTS.
 bool wait_for_work(long timeout_ms) {
   return pg_call([&] {
-    int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms,
+    int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, std::max(timeout_ms, 1L),
                            extension_wait_event(kWaitEventIdle));
     ResetLatch(MyLatch);
     CHECK_FOR_INTERRUPTS();
@@ -46,26 +55,63 @@ void reload_settings_if_asked() {
   if (!ConfigReloadPending) return;
   ConfigReloadPending = false;
   pg_call([] { ProcessConfigFile(PGC_SIGHUP); });
+  apply_transaction_timeouts();
+  health::settings_reloaded();
 }
 
-// Scratch files of a previous life of this worker (killed mid-job) are removed.
+// Scratch files live in a pgsql_tmp-prefixed directory under base/pgsql_tmp: base backups
+// (pg_basebackup) skip it, and PostgreSQL empties it at startup. Files of a previous life
+// of this worker (killed mid-job) are removed.
 std::string prepare_temp_dir(int slot) {
-  std::filesystem::path dir = std::filesystem::path(DataDir) / "budget_exports_tmp" / ("worker-" + std::to_string(slot + 1));
+  std::filesystem::path temp_root = std::filesystem::path(DataDir) / PG_TEMP_FILES_DIR;
+  std::filesystem::path dir = temp_root / (std::string(PG_TEMP_FILE_PREFIX) + "_budget_exports_worker_" +
+                                           std::to_string(slot + 1));
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
+  // the scratch directory of versions before 1.1, inside what base backups copy
+  std::filesystem::remove_all(std::filesystem::path(DataDir) / "budget_exports_tmp" /
+                                  ("worker-" + std::to_string(slot + 1)),
+                              ignored);
   std::filesystem::create_directories(dir);
+  std::filesystem::permissions(temp_root, std::filesystem::perms::owner_all, ignored);
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
   return dir.string();
 }
 
-// Claims and runs jobs until the queue has nothing runnable or shutdown is requested.
-void drain_queue(WorkerContext& context) {
-  while (!ShutdownRequestPending) {
-    reload_settings_if_asked();
-    auto job = context.queue.claim(settings.lease_duration_s);
-    if (!job) return;
-    run_export_job(*job, context);
+// How long until the next queued job is due; -1 when none is queued.
+long ms_until_next_run(WorkerContext& context) {
+  std::string schema = "\"";
+  for (char c : context.queue.schema()) schema += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  schema += "\"";
+  auto rows = in_transaction("budget_exports: looking for the next due job", true, [&] {
+    return spi_query("SELECT ceil(greatest(extract(epoch FROM " + schema +
+                     ".budget_exports_next_run_at() - clock_timestamp()), 0) * 1000)::bigint::text");
+  });
+  if (rows.empty() || !rows[0][0]) return -1;
+  return std::stol(*rows[0][0]);
+}
+
+struct Maintenance {
+  Clock::time_point last{};
+  bool due() const { return Clock::now() - last >= std::chrono::seconds(kMaintenanceEverySeconds); }
+  long ms_until_due() const {
+    auto left = std::chrono::seconds(kMaintenanceEverySeconds) - (Clock::now() - last);
+    return std::max<long>(1, std::chrono::duration_cast<std::chrono::milliseconds>(left).count());
   }
+};
+
+// Lease rescue and storage deletions every kMaintenanceEverySeconds, between jobs too, so
+// a long burst never holds them up; deletions also when woken (cleanup queued some).
+void run_maintenance(WorkerContext& context, Maintenance& maintenance, bool woken) {
+  bool due = maintenance.due();
+  if (due) {
+    maintenance.last = Clock::now();
+    if (int rescued = context.queue.rescue_expired_leases(); rescued > 0) {
+      log_message(LOG, std::to_string(rescued) + " job(s) whose worker stopped were queued again");
+    }
+  }
+  expire_overdue_exports_if_asked(context);
+  if ((due || woken) && !health::storage_down()) remove_deleted_objects(context);
 }
 
 }  // namespace
@@ -74,8 +120,10 @@ void run_worker_loop(int slot) {
   std::string name = "budget_exports worker " + std::to_string(slot + 1) + " (pid " + std::to_string(MyProcPid) + ")";
   WorkerContext context{name, prepare_temp_dir(slot), JobQueue(name), nullptr, {}, std::mt19937_64(std::random_device{}())};
   bool extension_ready = false;
-  auto last_maintenance = std::chrono::steady_clock::time_point{};
+  bool health_restored = false;
+  Maintenance maintenance;
   bool woken = false;
+  apply_transaction_timeouts();
   log_message(LOG, name + " started");
 
   while (!ShutdownRequestPending) {
@@ -86,29 +134,38 @@ void run_worker_loop(int slot) {
         extension_ready = context.queue.find_extension_schema().has_value();
         if (!extension_ready) {
           // CREATE EXTENSION budget_exports has not run (or DROP EXTENSION did): check again later
-          wait_for_work(std::max(settings.poll_interval_ms, 5000));
+          wait_for_work(std::max(std::min(settings.poll_interval_ms, 5000), 1000));
           continue;
         }
       }
-      auto now = std::chrono::steady_clock::now();
-      bool maintenance_due = now - last_maintenance >= std::chrono::seconds(kMaintenanceEverySeconds);
-      if (maintenance_due) {
-        last_maintenance = now;
-        if (int rescued = context.queue.rescue_expired_leases(); rescued > 0) {
-          log_message(LOG, std::to_string(rescued) + " job(s) whose worker stopped were queued again");
+      if (!health_restored) {
+        health::restore(context);
+        health_restored = true;
+      }
+      run_maintenance(context, maintenance, woken);
+      woken = false;
+      long health_ms = health::tick(context);
+      if (health::may_claim()) {
+        if (auto job = context.queue.claim(settings.lease_duration_s)) {
+          HeldJob held(context.queue.schema(), *job);
+          run_export_job(*job, context);
+          pg_call([] { CHECK_FOR_INTERRUPTS(); });
+          continue;  // the next job at once; maintenance runs between jobs when due
         }
       }
-      expire_overdue_exports_if_asked(context);
-      // A wake may come from cleanup_expired_exports() queueing deletions: one cheap query
-      // when nothing is due (failed batches wait out their own backoff in requested_at).
-      if (maintenance_due || woken) remove_deleted_objects(context);
-      drain_queue(context);
+      // Idle: sleep until the next due job, maintenance, a probe, or a wake-up.
+      sleep_ms = std::min<long>(sleep_ms, maintenance.ms_until_due());
+      if (health_ms >= 0) sleep_ms = std::min(sleep_ms, health_ms);
+      if (health::may_claim()) {
+        long next_run = ms_until_next_run(context);
+        if (next_run >= 0) sleep_ms = std::min(sleep_ms, next_run + 1);
+      }
     } catch (const std::exception& e) {
       extension_ready = false;  // maybe the extension was dropped under us: look again
+      health_restored = false;
       log_message(WARNING, std::string("worker error: ") + e.what());
       sleep_ms = kErrorPauseMs;
     }
-    if (ShutdownRequestPending) break;
     woken = wait_for_work(sleep_ms);
   }
   log_message(LOG, name + " stopping");

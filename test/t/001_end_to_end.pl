@@ -95,6 +95,7 @@ is(wait_for_exports($node, 60, $too_big)->{$too_big}, 'failed', 'an oversized ex
 my ($error, $retries) = split /\|/, $node->safe_psql('app',
 	"SELECT e.error_message, q.retry_count FROM budget_exports e JOIN export_queue q ON q.export_id = e.id WHERE e.id = '$too_big'");
 like($error, qr/larger than the 2 kB file size limit \(rendering stopped there\); narrow the filters/, "readable: $error");
+unlike($error, qr/budget_exports\.|max_file_size/, 'without the setting');
 is($retries, '0', 'a permanent failure is not retried');
 
 $node->stop;

@@ -71,16 +71,18 @@ sub wait_for_exports {
 	return \%status;
 }
 
-# Starts test/fixtures/storage_server.py on a free loopback port; returns ($harness, $base_url, $data_dir).
+# Starts test/fixtures/storage_server.py on a free loopback port (or on port => N, to start
+# it again after a simulated outage); returns ($harness, $base_url, $data_dir).
 sub start_storage_server {
-	my ($tmp) = @_;
+	my ($tmp, %opt) = @_;
 	my $port_file = "$tmp/storage.port";
 	my $data_dir = "$tmp/storage-data";
 	mkdir $data_dir;
+	unlink $port_file;
 	my $harness = IPC::Run::start(
-		[ 'python3', fixture_path('storage_server.py'), '--port', '0', '--port-file', $port_file,
+		[ 'python3', fixture_path('storage_server.py'), '--port', $opt{port} // 0, '--port-file', $port_file,
 			'--data-dir', $data_dir, '--bucket', 'budget-exports', '--service-key', 'test-service-key' ],
-		'>', "$tmp/storage.log", '2>&1');
+		'>>', "$tmp/storage.log", '2>&1');
 	for (1 .. 100) {
 		last if -s $port_file;
 		usleep(100_000);

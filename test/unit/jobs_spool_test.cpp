@@ -101,6 +101,28 @@ TEST(LineItemSpool, TruncatedFileIsAnErrorNotAShortReport) {
     std::remove(path.c_str());
 }
 
+// A text field over the spool's 64 MB limit is the export's data, not a corrupt file: a
+// permanent error the couple can act on, without the spool's server path.
+TEST(LineItemSpool, OversizedFieldIsAClearErrorWithoutThePath) {
+    std::string path = temp_path("spool-oversized");
+    spool::LineItemSpoolWriter writer(path);
+    report::LineItem item = item_with_everything();
+    item.notes.assign((64u << 20) + 1, 'x');
+    try {
+        writer.write(item);
+        FAIL() << "an oversized field was spooled";
+    } catch (const spool::FieldTooLarge& e) {
+        std::string message = e.what();
+        EXPECT_NE(message.find("over 64 MB"), std::string::npos) << message;
+        EXPECT_EQ(message.find(path), std::string::npos) << message;
+        EXPECT_EQ(message.find("corrupt"), std::string::npos) << message;
+    }
+    item.notes.assign(64u << 20, 'x');  // exactly the limit still fits
+    EXPECT_NO_THROW(writer.write(item));
+    writer.close();
+    std::remove(path.c_str());
+}
+
 TEST(RetryBackoff, DoublesFromTheBaseUpToTheCapWithJitter) {
     jobs::BackoffPolicy policy{1000, 30000};
     std::mt19937_64 random(42);

@@ -33,6 +33,10 @@ void LineItemSpoolWriter::put_bytes(const void* data, std::size_t size) {
 }
 
 void LineItemSpoolWriter::put_string(const std::string& text) {
+    if (text.size() > kMaxField) {
+        throw FieldTooLarge("a line item has a text field over 64 MB (" + std::to_string(text.size() >> 20) +
+                            " MB); shorten it or leave notes out");
+    }
     auto size = static_cast<std::uint32_t>(text.size());
     put_bytes(&size, sizeof size);
     put_bytes(text.data(), text.size());

@@ -3,6 +3,8 @@
 // transaction stays open while a renderer runs, and memory stays flat whatever the rows.
 #pragma once
 
+#include <stdexcept>
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -11,6 +13,12 @@
 #include "core/report/report.hpp"
 
 namespace budget_exports::spool {
+
+// A text field too large to spool (over 64 MB): a permanent problem of the export's data,
+// reported without the spool's path.
+struct FieldTooLarge : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
 
 class LineItemSpoolWriter {
 public:
