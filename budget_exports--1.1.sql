@@ -452,10 +452,10 @@ BEGIN
     RAISE EXCEPTION 'file_name must not start with "." or contain ".."'
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Use a plain name such as "budget-2026.csv", or leave file_name out.';
-  ELSIF NEW.file_name !~ '^[A-Za-z0-9_!.*''() &$=@;:+,?-]{1,200}$' THEN
-    RAISE EXCEPTION 'file_name may use only letters A-Z, digits, spaces and _ ! . * '' ( ) & $ = @ ; : + , ? - (at most 200)'
+  ELSIF NEW.file_name !~ '^[A-Za-z0-9_!.*''() &$=@;:+,-]{1,200}$' THEN
+    RAISE EXCEPTION 'file_name may use only letters A-Z, digits, spaces and _ ! . * '' ( ) & $ = @ ; : + , - (at most 200)'
       USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Leave file_name out to get budget-export-<timestamp>.<ext>; accents and "/" are not allowed in storage names.';
+            HINT = 'Leave file_name out to get budget-export-<timestamp>.<ext>; accents, "/" and "?" cannot be used in file_name.';
   ELSIF lower(NEW.file_name) NOT LIKE '%.' || @extschema@.budget_exports_file_extension(NEW.export_type) THEN
     RAISE EXCEPTION 'file_name must end in .% for export_type %', @extschema@.budget_exports_file_extension(NEW.export_type), NEW.export_type
       USING ERRCODE = 'invalid_parameter_value',

@@ -90,7 +90,8 @@ INSERT INTO bad_requests VALUES
   (53, 'file_name with ..', 'csv', '{}', 'budget..csv'),
   (54, 'file_name ../ traversal', 'csv', '{}', '../budget.csv'),
   (55, 'file_name empty', 'csv', '{}', ''),
-  (56, 'file_name of 201 characters', 'csv', '{}', repeat('b', 197) || '.csv');
+  (56, 'file_name of 201 characters', 'csv', '{}', repeat('b', 197) || '.csv'),
+  (57, 'file_name with a question mark', 'csv', '{}', 'budget?.csv');
 GRANT SELECT ON bad_requests TO authenticated;
 
 -- dates relative to today are shown as <today+N> so the output does not go stale
@@ -159,7 +160,8 @@ INSERT INTO good_requests VALUES
   (12, 'file_name extension in capitals', 'excel', '{}', 'BUDGET.XLSX'),
   (13, 'file_name of 200 characters', 'pdf', '{}', repeat('b', 196) || '.pdf'),
   (14, 'document just under 16 kB', 'csv',
-       jsonb_build_object('vendor_names', (SELECT jsonb_agg(rpad('Vendor ' || i, 150, '.')) FROM generate_series(1, 100) i)), NULL);
+       jsonb_build_object('vendor_names', (SELECT jsonb_agg(rpad('Vendor ' || i, 150, '.')) FROM generate_series(1, 100) i)), NULL),
+  (15, 'file_name: all allowed punctuation', 'csv', '{}', 'a+b&c=d$e@f;g:h,i!j*k''l(m)_n-o p.csv');
 SELECT g.n, g.what, octet_length(g.filters::text) < 16384 AS under_16k, r.code, r.message
   FROM good_requests g CROSS JOIN LATERAL try_request(g.export_type, g.filters, g.file_name) r
  ORDER BY g.n;

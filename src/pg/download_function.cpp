@@ -82,24 +82,37 @@ storage::ObjectStore& store_for_this_backend() {
   return *backend_store;
 }
 
+// Storage's details (HTTP status, its message) go to the server log; what the couple reads
+// (message, hint) holds no host, path, key or setting value.
+void log_storage_refusal(const char* what, const std::string& detail) {
+  pg_call([&] { ereport(LOG_SERVER_ONLY, (errmsg("budget_exports: %s: %s", what, detail.c_str()))); });
+}
+
 std::string sign(const std::string& key, long expires_in) {
   try {
     return store_for_this_backend().signed_url(key, expires_in);
   } catch (const storage::StorageError& e) {
     pg_call([] { CHECK_FOR_INTERRUPTS(); });  // a cancel reads as a cancel, not a storage error
-    if (e.status_code == 404 || e.http_status == 404) {
+    if (e.code == "NoSuchKey") {
+      // the bucket is there and the key can see it (SupabaseStore checked): the file is gone
       throw PgError(kObjectGone, "budget_exports: the export's file is no longer in storage", "",
                     "Request a new export.");
     }
     if (e.retryable) {
-      throw PgError(kStorageUnavailable, std::string("budget_exports: storage is unavailable: ") + e.what(), "",
+      log_storage_refusal("cannot sign a download URL for now", e.what());
+      throw PgError(kStorageUnavailable, "budget_exports: file storage is not reachable right now", "",
                     "Try again in a moment.");
     }
-    throw PgError(kStorageRefused, std::string("budget_exports: storage refused the download URL: ") + e.what());
+    // a missing bucket, a wrong key or one without rights: the operator's to fix
+    log_storage_refusal("Storage refused to sign a download URL (operator action needed)", e.what());
+    throw PgError(kStorageRefused,
+                  "budget_exports: downloads are not available right now because file storage is not set up correctly",
+                  "",
+                  "For the operator: Storage refused the request (the bucket is missing, or the service key is "
+                  "wrong or lacks rights to it); the server log has Storage's answer.");
   } catch (const std::invalid_argument& e) {
     // a configuration problem: the details (paths, setting names) go to the server log only
-    std::string detail = e.what();
-    pg_call([&] { ereport(LOG, (errmsg("budget_exports: cannot sign a download URL: %s", detail.c_str()))); });
+    log_storage_refusal("cannot sign a download URL", e.what());
     throw PgError(ERRCODE_CONFIG_FILE_ERROR, "budget_exports: storage is not configured correctly", "",
                   "The server log has the details.");
   }

@@ -67,6 +67,9 @@ TEST(StorageKey, ObjectKeyJoinsAndChecksParts) {
 TEST(StorageKey, EncodeForUrlKeepsSlashesAndUnreserved) {
     EXPECT_EQ(st::encode_key_for_url("a b/c?d+e&f.pdf"), "a%20b/c%3Fd%2Be%26f.pdf");
     EXPECT_EQ(st::encode_key_for_url("A-z_0.9~/x"), "A-z_0.9~/x");
+    EXPECT_EQ(st::encode_key_for_url("c/e/!*'() $=@;:,.csv"), "c/e/%21%2A%27%28%29%20%24%3D%40%3B%3A%2C.csv");
+    EXPECT_EQ(st::encode_path_segment("a/b"), "a%2Fb");
+    EXPECT_EQ(st::encode_path_segment(""), "");
 }
 
 TEST(StorageSha256, KnownValues) {
@@ -112,14 +115,23 @@ TEST(StorageConfig, RejectsBadConfigurations) {
     EXPECT_NO_THROW(open(with([](auto& c) { c.url = "file:///tmp/exports"; c.service_key = ""; })));
 }
 
-TEST(StorageConfig, SignedUrlBecomesAbsolute) {
+TEST(StorageConfig, SignedDownloadUrlIsAbsoluteEncodedAndNamesTheFile) {
     const std::string base = "https://p.supabase.co/storage/v1";
-    EXPECT_EQ(st::SupabaseStore::absolute_signed_url(base, "/object/sign/b/k?token=t"),
-              base + "/object/sign/b/k?token=t");
-    EXPECT_EQ(st::SupabaseStore::absolute_signed_url(base, "/storage/v1/object/sign/b/k?token=t"),
-              base + "/object/sign/b/k?token=t");
-    EXPECT_EQ(st::SupabaseStore::absolute_signed_url("http://127.0.0.1:5000", "object/sign/b/k"),
-              "http://127.0.0.1:5000/object/sign/b/k");
-    EXPECT_EQ(st::SupabaseStore::absolute_signed_url(base, "https://cdn.example/x?token=t"),
-              "https://cdn.example/x?token=t");
+    EXPECT_EQ(st::SupabaseStore::signed_download_url(base, "budget-exports", "c/e/Our budget (v2) a+b&c=d.csv",
+                                                     "h.p.s"),
+              base + "/object/sign/budget-exports/c/e/Our%20budget%20%28v2%29%20a%2Bb%26c%3Dd.csv"
+                     "?token=h.p.s&download=Our%20budget%20%28v2%29%20a%2Bb%26c%3Dd.csv");
+    EXPECT_EQ(st::SupabaseStore::signed_download_url("http://127.0.0.1:5000/", "b", "k/x?y#z.pdf", "t"),
+              "http://127.0.0.1:5000/object/sign/b/k/x%3Fy%23z.pdf?token=t&download=x%3Fy%23z.pdf");
+    EXPECT_EQ(st::SupabaseStore::signed_download_url("http://127.0.0.1:5000", "b", "k/f.csv", "t"),
+              "http://127.0.0.1:5000/object/sign/b/k/f.csv?token=t&download=f.csv");
+    EXPECT_THROW(st::SupabaseStore::signed_download_url("not a url", "b", "k", "t"), std::invalid_argument);
+}
+
+TEST(StorageConfig, TokenIsTakenFromTheSignedUrlAnswer) {
+    // the batch route answers the key unescaped, so it may contain '?' and '&'
+    EXPECT_EQ(st::SupabaseStore::token_of("/object/sign/b/c/a?b&token=x.csv?token=eyJ.eyJ.sig-_"), "eyJ.eyJ.sig-_");
+    EXPECT_EQ(st::SupabaseStore::token_of("/object/sign/b/k"), "");
+    EXPECT_EQ(st::SupabaseStore::token_of("/object/sign/b/k?token=a b"), "");
+    EXPECT_EQ(st::SupabaseStore::token_of("/object/sign/b/k?token=t&download=x"), "");
 }

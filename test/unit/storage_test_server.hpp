@@ -14,8 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -53,6 +55,7 @@ inline std::string read_file(const std::string& path) {
 struct HttpResult {
     long status = 0;
     std::string body;
+    std::string headers;  // the raw response header block
 };
 
 extern "C" inline size_t storage_test_collect(char* data, size_t size, size_t n, void* user) {
@@ -60,9 +63,11 @@ extern "C" inline size_t storage_test_collect(char* data, size_t size, size_t n,
     return size * n;
 }
 
-// Plain libcurl call (independent of the code under test), 5 s bounded.
+// Plain libcurl call (independent of the code under test), 5 s bounded. libcurl refuses
+// a URL that is not valid (a raw space, say), as browsers' fetch and curl(1) do.
 inline HttpResult http_call(const std::string& method, const std::string& url,
-                            const std::string& body = "") {
+                            const std::string& body = "",
+                            const std::vector<std::string>& headers = {}) {
     HttpResult result;
     CURL* h = curl_easy_init();
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -70,6 +75,11 @@ inline HttpResult http_call(const std::string& method, const std::string& url,
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, storage_test_collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &result.body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, storage_test_collect);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &result.headers);
+    struct curl_slist* list = nullptr;
+    for (const std::string& header : headers) list = curl_slist_append(list, header.c_str());
+    if (list) curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
     if (method != "GET") {
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
@@ -77,8 +87,26 @@ inline HttpResult http_call(const std::string& method, const std::string& url,
     CURLcode code = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
     curl_easy_cleanup(h);
+    curl_slist_free_all(list);
     if (code != CURLE_OK) throw std::runtime_error(std::string("http_call: ") + curl_easy_strerror(code));
     return result;
+}
+
+// JavaScript's encodeURIComponent (ASCII): what the real server writes into
+// Content-Disposition for &download=<name>.
+inline std::string encode_uri_component(const std::string& text) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || (c != 0 && std::strchr("-_.!~*'()", c))) {
+            out += char(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
 }
 
 inline std::string find_storage_server_script() {
@@ -94,6 +122,7 @@ inline std::string find_storage_server_script() {
 class StorageTestServer {
 public:
     static constexpr const char* kServiceKey = "test-service-key";
+    static constexpr const char* kAnonKey = "test-anon-key";  // valid, but RLS shows it nothing
     static constexpr const char* kBucket = "budget-exports";
 
     explicit StorageTestServer(const std::vector<std::string>& extra_args = {})
@@ -103,7 +132,8 @@ public:
                                          find_storage_server_script(),
                                          "--port", "0", "--port-file", dir_ + "/port",
                                          "--data-dir", data_dir(), "--bucket", kBucket,
-                                         "--service-key", kServiceKey, "--max-lifetime-s", "600"};
+                                         "--service-key", kServiceKey, "--anon-key", kAnonKey,
+                                         "--max-lifetime-s", "600"};
         args.insert(args.end(), extra_args.begin(), extra_args.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());

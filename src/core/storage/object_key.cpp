@@ -1,6 +1,10 @@
 #include "core/storage/object_key.hpp"
 
+#include <curl/curl.h>
+
 #include <cstring>
+#include <limits>
+#include <memory>
 #include <stdexcept>
 
 namespace budget_exports::storage {
@@ -65,22 +69,28 @@ std::string object_key(const std::string& couple_id, const std::string& export_i
     return key;
 }
 
+std::string encode_path_segment(const std::string& segment) {
+    if (segment.empty()) return segment;
+    if (segment.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+        throw std::invalid_argument("encode_path_segment: too long");
+    // libcurl escapes every byte except A-Z a-z 0-9 - . _ ~ (it ignores the handle)
+    std::unique_ptr<char, void (*)(void*)> escaped(
+        curl_easy_escape(nullptr, segment.data(), static_cast<int>(segment.size())), &curl_free);
+    if (!escaped) throw std::bad_alloc();
+    return escaped.get();
+}
+
 std::string encode_key_for_url(const std::string& key) {
-    static const char* hex = "0123456789ABCDEF";
     std::string out;
     out.reserve(key.size() * 3);
-    for (unsigned char c : key) {
-        bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
-        if (keep) {
-            out += char(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
+    std::size_t start = 0;
+    while (true) {
+        std::size_t slash = key.find('/', start);
+        out += encode_path_segment(key.substr(start, slash == std::string::npos ? slash : slash - start));
+        if (slash == std::string::npos) return out;
+        out += '/';
+        start = slash + 1;
     }
-    return out;
 }
 
 }  // namespace budget_exports::storage

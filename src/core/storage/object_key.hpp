@@ -18,7 +18,11 @@ void validate_object_key(const std::string& key);
 std::string object_key(const std::string& couple_id, const std::string& export_id,
                         const std::string& file_name);
 
-// Percent-encodes a key for a URL path: every byte except A-Z a-z 0-9 - . _ ~ and '/'.
+// Percent-encodes one URL path segment (or a query value) with curl_easy_escape: every
+// byte except A-Z a-z 0-9 - . _ ~. Storage decodes paths fully, so this is exact for it.
+std::string encode_path_segment(const std::string& segment);
+
+// Percent-encodes a key for a URL path: each segment as above, the '/' between them kept.
 std::string encode_key_for_url(const std::string& key);
 
 }  // namespace budget_exports::storage

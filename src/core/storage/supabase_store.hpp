@@ -1,5 +1,6 @@
 // SupabaseStore: the Supabase Storage REST API (DESIGN.md 4) over one reused libcurl
-// handle. Uploads stream from the file (no in-memory copy) and are upserts.
+// handle. Uploads stream from the file (no in-memory copy) and are upserts. Signed URLs
+// come from the batch sign route and are absolute, percent-encoded and name the file.
 #pragma once
 
 #include "core/storage/curl_session.hpp"
@@ -18,12 +19,15 @@ public:
     std::string signed_url(const std::string& key, long expires_in_seconds) override;
     void remove(const std::vector<std::string>& keys) override;
 
-    // Turns Storage's signedURL (relative to /storage/v1, with or without that prefix,
-    // or already absolute) into an absolute URL.
-    static std::string absolute_signed_url(const std::string& base_url,
-                                           const std::string& signed_path);
+    // The absolute, fully percent-encoded download URL for a token Storage signed for
+    // <bucket>/<key>: {base_url}/object/sign/{bucket}/{key}?token=..&download={file name}.
+    static std::string signed_download_url(const std::string& base_url, const std::string& bucket,
+                                           const std::string& key, const std::string& token);
+    // The token of a signedURL answer ("/object/sign/...?token=<JWT>"); empty if none.
+    static std::string token_of(const std::string& signed_path);
 
 private:
+    StorageError not_signed(const std::string& key, long http_status);
     std::vector<std::string> headers(const char* content_type) const;
     std::string object_url(const std::string& key) const;
     std::vector<std::string> secrets(const std::string& key) const;
