@@ -17,7 +17,7 @@ std::vector<PdfColumn> category_columns(const PdfCanvas& canvas, const PdfLayout
     for (const report::Category& c : report.categories)
         for (Money m : {c.allocated, c.spent, c.remaining}) amounts.push_back(report::format_display(m, currency));
     const report::BudgetTotals& t = report.budget_totals;
-    for (Money m : {t.allocated, t.spent, t.remaining}) amounts.push_back(report::format_display(m, currency));
+    for (Money m : {t.allocated, t.spent, t.allocated - t.spent}) amounts.push_back(report::format_display(m, currency));
     const HPDF_Font bold = canvas.fonts().bold;  // totals row is bold: measure with it
     const double money = column_width_for(canvas, bold, l.body_size, "Remaining", amounts);
 
@@ -90,7 +90,11 @@ void draw_category_table(PageFlow& flow, const report::Report& report) {
     const auto draw_row = [&](const std::string& name, Money allocated, Money spent, Money remaining,
                               const std::optional<std::int64_t>& used, BudgetStatus status, bool total,
                               std::size_t index) {
-        if (!flow.fits(l.row_height)) {
+        const HPDF_Font font = total ? canvas.fonts().bold : canvas.fonts().regular;
+        const double name_width = columns[kName].width - 2 * kCellPadding;
+        const std::vector<std::string> lines = canvas.wrap_lines(name, font, l.body_size, name_width, 2);
+        const double height = l.row_height_for(lines.size());
+        if (!flow.fits(height)) {
             flow.new_page();
             draw_table_header(canvas, l, columns, flow.cursor());
             flow.advance(l.row_height);
@@ -98,15 +102,15 @@ void draw_category_table(PageFlow& flow, const report::Report& report) {
         const double top = flow.cursor();
         const bool over = status == BudgetStatus::over;
         if (over && !total)
-            canvas.fill_rect(l.left(), top - l.row_height, l.width(), l.row_height, colors::kAlertFill);
+            canvas.fill_rect(l.left(), top - height, l.width(), height, colors::kAlertFill);
         else if (index % 2 == 1)
-            canvas.fill_rect(l.left(), top - l.row_height, l.width(), l.row_height, colors::kZebraFill);
+            canvas.fill_rect(l.left(), top - height, l.width(), height, colors::kZebraFill);
         if (total) canvas.line(l.left(), top, l.right(), top, 0.8, colors::kText);
-        const HPDF_Font font = total ? canvas.fonts().bold : canvas.fonts().regular;
         const double baseline = row_baseline(l, top);
         const auto x = [&](Column c) { return column_left(columns, c, l.left()) + kCellPadding; };
         const auto w = [&](Column c) { return columns[c].width - 2 * kCellPadding; };
-        canvas.cell(x(kName), baseline, w(kName), name, font, l.body_size, Align::left, colors::kText);
+        for (std::size_t i = 0; i < lines.size(); ++i)
+            canvas.text(x(kName), baseline - i * l.line_height(), lines[i], font, l.body_size, colors::kText);
         canvas.number(x(kAllocated), baseline, w(kAllocated), report::format_display(allocated, currency), font,
                       l.body_size, Align::right, colors::kText);
         canvas.number(x(kSpent), baseline, w(kSpent), report::format_display(spent, currency), font, l.body_size,
@@ -115,19 +119,24 @@ void draw_category_table(PageFlow& flow, const report::Report& report) {
                       l.body_size, Align::right, remaining.minor_units < 0 ? colors::kAlert : colors::kText);
         canvas.number(x(kUsed), baseline, w(kUsed), report::format_percent(used), font, l.body_size, Align::right,
                       over ? colors::kAlert : colors::kText);
-        const char* status_word = status == BudgetStatus::over ? "Over" : status == BudgetStatus::on ? "On" : "Under";
-        canvas.cell(x(kStatus), baseline, w(kStatus), status_word, font, l.body_size, Align::left,
-                    over ? colors::kAlert : status == BudgetStatus::on ? colors::kWarn : colors::kGood);
+        if (!total) {
+            const char* status_word = status == BudgetStatus::over ? "Over" : status == BudgetStatus::on ? "On" : "Under";
+            canvas.cell(x(kStatus), baseline, w(kStatus), status_word, font, l.body_size, Align::left,
+                        over ? colors::kAlert : status == BudgetStatus::on ? colors::kWarn : colors::kGood);
+        }
         if (report.options.include_charts && !total)
             draw_bar(canvas, l, x(kChart), top, w(kChart), allocated, spent, scale);
-        flow.advance(l.row_height);
+        flow.advance(height);
     };
 
     std::size_t index = 0;
     for (const report::Category& c : report.categories)
         draw_row(c.name, c.allocated, c.spent, c.remaining, c.percent_used_basis_points, c.status, false, index++);
+    // Totals of the table's own columns: allocations against the spending in scope.
     const report::BudgetTotals& t = report.budget_totals;
-    draw_row("Total", t.allocated, t.spent, t.remaining, t.percent_used_basis_points, t.status, true, 0);
+    const Money remaining = t.allocated - t.spent;
+    draw_row("Total", t.allocated, t.spent, remaining, report::percent_of(t.spent, t.allocated),
+             t.spent > t.allocated ? BudgetStatus::over : BudgetStatus::under, true, 0);
     flow.document().check("cannot draw the category table");
 }
 
