@@ -151,7 +151,13 @@ TEST(ExportRequest, ReadsOptionsAndDescribesFilters) {
     EXPECT_NE(summary.find("Venue"), std::string::npos) << summary;
     EXPECT_NE(summary.find("2026"), std::string::npos) << summary;
     EXPECT_NE(summary.find("€50.00"), std::string::npos) << summary;
-    EXPECT_NE(summary.find("payment status: paid"), std::string::npos) << summary;
+    EXPECT_EQ(summary, "Venue · 1 January – 30 June 2026 · paid only · amounts from €50.00");
+    EXPECT_TRUE(request.scope.categories);
+    EXPECT_TRUE(request.scope.dates);
+    EXPECT_TRUE(request.scope.amounts);
+    EXPECT_FALSE(request.scope.vendors);
+    EXPECT_EQ(request.scope.payment_status, "paid");
+    EXPECT_FALSE(jobs::parse_export_filters(R"({"amount_range": {}})").scope.amounts);
 }
 
 TEST(ExportRequest, AnAmountFinerThanTheCurrencyIsLeftOutOfTheLineNotAnError) {

@@ -93,6 +93,7 @@ TEST(ReportModel, BudgetBasisFollowsTheCategoryFilterAndSaysSo) {
     Report filtered;
     filtered.header.report_date = Date{2026, 3, 14};
     filtered.categories = {category("Venue", 1000000, 1)};
+    filtered.currency = currency_for("EUR");
     filtered.total_budget = Money{4850000};
     filtered.scope.categories = true;
     filtered.scope.dates = true;

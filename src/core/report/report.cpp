@@ -163,6 +163,9 @@ void finalize_report(Report& report) {
     const Date today = *report.header.report_date;
 
     // Spending per category from the transactions in scope, never a stored spent figure.
+    report.categories.erase(std::remove_if(report.categories.begin(), report.categories.end(),
+                                           [](const Category& c) { return c.uncategorised; }),
+                            report.categories.end());
     std::map<std::string, Money> unassigned = report.category_spent;
     for (Category& category : report.categories) {
         auto found = unassigned.find(category.name);
@@ -176,6 +179,7 @@ void finalize_report(Report& report) {
         other.name = "Uncategorised";
         other.sort_order = INT_MAX;
         other.spent = uncategorised;
+        other.uncategorised = true;
         report.categories.push_back(other);
     }
 

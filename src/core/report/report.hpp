@@ -94,6 +94,7 @@ struct Category {
     Money remaining;
     std::optional<std::int64_t> percent_used_basis_points;  // 8750 = 87.50 %; none when allocated is 0
     BudgetStatus status = BudgetStatus::under;
+    bool uncategorised = false;  // the row finalize_report adds for spending outside the list
 };
 
 struct LineItem {

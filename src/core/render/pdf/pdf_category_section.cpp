@@ -22,15 +22,38 @@ std::vector<PdfColumn> category_columns(const PdfCanvas& canvas, const PdfLayout
     const double money = column_width_for(canvas, bold, l.body_size, "Remaining", amounts);
 
     std::vector<PdfColumn> columns = {
-        {"Category", 0, Align::left, 1.0},
+        {"Category", 0, Align::left, 0},
         {"Allocated", money, Align::right, 0},
         {"Spent", money, Align::right, 0},
         {"Remaining", money, Align::right, 0},
         {"Used", column_width_for(canvas, bold, l.body_size, "Used", {"1000.0%"}), Align::right, 0},
         {"Status", column_width_for(canvas, bold, l.body_size, "Status", {"Over"}), Align::left, 0},
     };
-    if (report.options.include_charts) columns.push_back({"Spent vs budget", 0, Align::left, 0.6});
-    fit_columns(columns, l.width());
+    // The name column: one line for every name if there is room, else two; the chart
+    // (when asked for) takes what is left, and is left out when that is too narrow.
+    const HPDF_Font regular = canvas.fonts().regular;
+    double natural = canvas.text_width("Category", bold, l.body_size), word = natural;
+    for (const report::Category& c : report.categories) {
+        natural = std::max(natural, canvas.text_width(c.name, regular, l.body_size));
+        word = std::max(word, canvas.widest_word(c.name, regular, l.body_size));
+    }
+    natural = std::max(natural, canvas.text_width("Total", bold, l.body_size));
+    double two_lines = word;
+    for (const report::Category& c : report.categories)
+        while (canvas.text_width(c.name, regular, l.body_size) > two_lines &&
+               canvas.wrap(c.name, regular, l.body_size, two_lines).size() > 2)
+            two_lines += 2;
+    const double pad = 2 * kCellPadding + 1;
+    double fixed = 0;
+    for (std::size_t i = 1; i < columns.size(); ++i) fixed += columns[i].width;
+    const double room = l.width() - fixed;
+    constexpr double kChartMin = 60;
+    if (report.options.include_charts && room - (two_lines + pad) >= kChartMin) {
+        columns[0].width = std::max(two_lines + pad, std::min(natural + pad, room - kChartMin));
+        columns.push_back({"", room - columns[0].width, Align::left, 0});  // the legend names it
+    } else {
+        columns[0].width = room;
+    }
     return columns;
 }
 
@@ -80,7 +103,8 @@ void draw_category_table(PageFlow& flow, const report::Report& report) {
     for (const report::Category& c : report.categories)
         scale = std::max({scale, static_cast<double>(c.allocated.minor_units), static_cast<double>(c.spent.minor_units)});
 
-    if (report.options.include_charts) {
+    const bool chart = columns.size() > kChart;
+    if (chart) {
         draw_legend(canvas, l, flow.cursor() - l.small_size);
         flow.advance(l.small_size * 1.6);
     }
@@ -124,7 +148,7 @@ void draw_category_table(PageFlow& flow, const report::Report& report) {
             canvas.cell(x(kStatus), baseline, w(kStatus), status_word, font, l.body_size, Align::left,
                         over ? colors::kAlert : status == BudgetStatus::on ? colors::kWarn : colors::kGood);
         }
-        if (report.options.include_charts && !total)
+        if (chart && !total)
             draw_bar(canvas, l, x(kChart), top, w(kChart), allocated, spent, scale);
         flow.advance(height);
     };

@@ -81,7 +81,7 @@ LineItemsSection::LineItemsSection(PageFlow& flow, const report::Report& report,
             const double width = canvas.text_width(text, regular, l.body_size);
             m.natural = std::max(m.natural, width);
             if (width > m.word) m.word = std::max(m.word, canvas.widest_word(text, regular, l.body_size));
-            if (kWrapped[i] != kDescription && !m.too_many) {
+            if (!m.too_many) {
                 m.distinct.insert(text);
                 if (m.distinct.size() > kMaxDistinct) {
                     m.too_many = true;
@@ -134,14 +134,23 @@ void LineItemsSection::size_columns(Measure (&measures)[4]) {
     double natural[4], narrow[4];
     for (std::size_t i = 0; i < 4; ++i) {
         natural[i] = measures[i].natural + pad;
-        if (kWrapped[i] == kDescription || measures[i].too_many)
+        if (kWrapped[i] == kDescription)  // may end in "…" on its second line: the rest is for names
+            narrow[i] = std::max(measures[i].word, measures[i].natural * 0.35) + pad;
+        else if (measures[i].too_many)
             narrow[i] = std::max(measures[i].word, measures[i].natural * 0.6) + pad;
         else
             narrow[i] = two_line_width(canvas, l, measures[i].distinct, measures[i].word, measures[i].natural) + pad;
         narrow[i] = std::min(narrow[i], natural[i]);
     }
     const std::size_t description = 1;
-    const double description_wanted = std::min(natural[description], std::max(narrow[description], room * 0.3));
+    // The description would like two lines for every row too.
+    const double description_two_lines =
+        measures[description].too_many
+            ? std::max(measures[description].word, measures[description].natural * 0.56) + pad
+            : two_line_width(canvas, l, measures[description].distinct, measures[description].word,
+                             measures[description].natural) + pad;
+    const double description_wanted =
+        std::min(natural[description], std::max({narrow[description], description_two_lines, room * 0.3}));
     double widths[4];
     for (std::size_t i = 0; i < 4; ++i) widths[i] = natural[i];
     const auto others = [&] { return widths[0] + widths[2] + widths[3]; };
@@ -158,7 +167,7 @@ void LineItemsSection::size_columns(Measure (&measures)[4]) {
         widths[best] = narrow[best];
     }
     widths[description] = room - others();
-    if (widths[description] < narrow[description]) {
+    if (widths[description] < measures[description].word + pad) {
         // Pathological text: share the room in proportion (some text gets "…").
         const double total = narrow[0] + narrow[1] + narrow[2] + narrow[3];
         for (std::size_t i = 0; i < 4; ++i) widths[i] = room * narrow[i] / total;
