@@ -123,8 +123,10 @@ void draw_title_and_summary(PageFlow& flow, const report::Report& report) {
         allocated.note = "over-allocated by " + report::format_display(budget.over_allocated, currency);
         allocated.note_color = colors::kAlert;
     }
-    draw_cards(flow, {{report::budget_label(budget.basis), report::format_display(budget.budget, currency),
-                       colors::kText, "", colors::kMuted},
+    const char* basis = budget.basis == report::BudgetBasis::total_budget ? "your total budget"
+                      : budget.basis == report::BudgetBasis::allocations ? "sum of allocations (no total set)"
+                                                                          : "selected categories' allocations";
+    draw_cards(flow, {{"Budget", report::format_display(budget.budget, currency), colors::kText, basis, colors::kMuted},
                       allocated,
                       {"Spent", report::format_display(budget.spent, currency), colors::kText, "expenses − refunds",
                        colors::kMuted},
