@@ -10,9 +10,11 @@
 //   Report report;
 //   report.header.partner1_name = "Zoë Müller"; ...
 //   report.currency = currency_for("EUR");
-//   report.categories.push_back({"Venue", parse_money("12000.00", 2), ...});
-//   report.line_item_totals = <aggregate>;  // or compute_line_item_totals(source)
-//   finalize_report(report);                 // derives remaining, % used, status, totals
+//   report.header.report_date = Date{2026, 3, 14};   // "today" for overdue / upcoming
+//   report.total_budget = parse_money("48500.00", 2); // budget_master.total_budget, if set
+//   report.categories.push_back(...);                 // name, allocated, sort order
+//   add_line_item(report, item);                      // every row in scope (totals, per-category spent)
+//   finalize_report(report);                          // Budget, Spent, Remaining, % used, payments
 //   render(...);
 #pragma once
 
