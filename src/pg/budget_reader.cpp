@@ -28,7 +28,7 @@ constexpr long kBatchRows = 2000;
 enum Column {
   kKind, kPartner1, kPartner2, kWeddingDate, kCurrency, kCategoryName, kAllocated, kSpent, kSortOrder,
   kMilestoneName, kDueDate, kPaymentStatus, kPaidDate, kTransactionDate, kDescription, kVendor,
-  kPaymentMethod, kTransactionType, kNotes, kTagsJson, kAmount
+  kPaymentMethod, kTransactionType, kNotes, kTagsJson, kAmount, kTotalBudget
 };
 
 const char* const kSelectList =
@@ -37,7 +37,7 @@ const char* const kSelectList =
     "milestone_name, pg_catalog.to_char(due_date, 'YYYY-MM-DD'), payment_status, "
     "pg_catalog.to_char(paid_date, 'YYYY-MM-DD'), pg_catalog.to_char(transaction_date, 'YYYY-MM-DD'), "
     "description, vendor_name, payment_method, transaction_type, "
-    "notes, pg_catalog.to_json(tags)::text, amount::text FROM ";
+    "notes, pg_catalog.to_json(tags)::text, amount::text, total_budget::text FROM ";
 
 std::string text(const CellRow& row, int column) {
   const char* cell = row[column];
@@ -70,6 +70,7 @@ std::vector<std::string> tags(const CellRow& row) {
 struct ReadContext {
   std::string data_source;   // the data-source function's call name
   std::string generated_at;  // "2026-03-14 09:30 UTC", the read transaction's time
+  std::string report_date;   // "2026-03-14", the same moment's UTC date ("today" for payments)
 };
 
 // One query for both: the data-source function, resolved from the setting (it must take
@@ -81,13 +82,14 @@ ReadContext resolve_read_context(const std::string& schema) {
       "SELECT pg_catalog.to_regprocedure(CASE WHEN pg_catalog.strpos($1, '.') > 0 THEN $1 "
       "ELSE pg_catalog.quote_ident($2) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) $1 END "
       "OPERATOR(pg_catalog.||) '(uuid, jsonb)')::regproc::text, "
-      "pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')",
+      "pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), "
+      "pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
       {name, schema});
   if (rows.empty() || !rows[0][0]) {
     throw OperatorError("data source function " + name +
                                 "(uuid, jsonb) does not exist (setting budget_exports.data_source)");
   }
-  return {*rows[0][0], rows[0][1].value_or(std::string())};
+  return {*rows[0][0], rows[0][1].value_or(std::string()), rows[0][2].value_or(std::string())};
 }
 
 // The role the data source runs as (budget_exports.reader_role): never a superuser, so
@@ -150,7 +152,7 @@ class BudgetBuilder {
       report::Category category;
       category.name = text(row, kCategoryName);
       category.allocated = money(row, kAllocated, read_.report.currency);
-      category.spent = money(row, kSpent, read_.report.currency);
+      // The stored spent_amount (kSpent) is not used: Spent comes from the transactions.
       category.sort_order = row[kSortOrder] ? std::stoi(row[kSortOrder]) : 0;
       read_.report.categories.push_back(std::move(category));
     } else if (kind == "milestone") {
@@ -161,6 +163,7 @@ class BudgetBuilder {
       milestone.due_date = date(row, kDueDate);
       milestone.status = report::parse_milestone_status(text(row, kPaymentStatus));
       milestone.paid_date = date(row, kPaidDate);
+      milestone.notes = request_.options.include_notes ? text(row, kNotes) : std::string();
       read_.report.milestones.push_back(std::move(milestone));
     } else if (kind == "transaction") {
       item_.date = date(row, kTransactionDate);
@@ -173,15 +176,16 @@ class BudgetBuilder {
       item_.tags = tags(row);
       item_.amount = money(row, kAmount, read_.report.currency);
       spool_.write(item_);
-      read_.report.line_item_totals.add(item_);
+      report::add_line_item(read_.report, item_);
     } else {
       throw std::invalid_argument("data source returned a row of unknown kind \"" + kind + "\"");
     }
   }
 
-  BudgetRead finish() {
+  BudgetRead finish(const std::string& report_date) {
     if (!have_couple_) throw std::invalid_argument("couple " + job_.couple_id + " not found");
     spool_.close();
+    read_.report.header.report_date = report::parse_date(report_date);
     read_.line_items = spool_.count();
     report::finalize_report(read_.report);
     return std::move(read_);
@@ -197,6 +201,8 @@ class BudgetBuilder {
     report.header.partner1_name = text(row, kPartner1);
     report.header.partner2_name = text(row, kPartner2);
     report.header.wedding_date = date(row, kWeddingDate);
+    if (row[kTotalBudget]) report.total_budget = money(row, kTotalBudget, report.currency);
+    report.scope = request_.scope;
     if (!request_.custom_title.empty()) report.header.custom_title = request_.custom_title;
     report.header.filters_summary = jobs::describe_export_filters(job_.export_filters, report.currency);
   }
@@ -228,7 +234,7 @@ BudgetRead read_budget(const ClaimedJob& job, const std::string& schema, const s
       cursor.close();
     });
   });
-  BudgetRead read = builder.finish();
+  BudgetRead read = builder.finish(context.report_date);
   read.report.header.generated_at = context.generated_at;
   return read;
 }

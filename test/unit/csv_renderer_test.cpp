@@ -45,8 +45,9 @@ Report report_for(const std::vector<LineItem>& items, const char* currency = "EU
     Report report;
     report.currency = currency_for(currency);
     report.options.include_notes = notes;
+    report.header.report_date = Date{2026, 3, 14};
     VectorLineItemSource source(items);
-    report.line_item_totals = compute_line_item_totals(source);
+    add_line_items(report, source);
     finalize_report(report);
     return report;
 }
@@ -65,6 +66,14 @@ TEST(CsvRenderer, RoundTripsTrickyTextThroughAnIndependentReader) {
         item("\rcmd", 100),
         item("Refund for wilted tulips", -1250, TransactionType::refund),
         item("Zoë & José — crème brûlée ¥€£", 99),
+        item("  =1+1", 100),
+        item("\xEF\xBC\x9D" "1+1", 100),   // full-width ＝
+        item(" \xEF\xBC\xA0SUM(A1)", 100),  // space, full-width ＠
+        item("\xEF\xBC\x8B" "1", 100),     // ＋
+        item("\xEF\xBC\x8D" "1", 100),     // －
+        item("Ctrl\x01 esc\x1b ffff\xEF\xBF\xBF end", 100),
+        item("Paid by Zoë - 2nd instalment", 100),
+        item("Income from a gift", 5000, TransactionType::income),
     };
     items[0].notes = "Call Zoë, then José";
     items[0].tags = {"flowers", "deposit"};
@@ -82,32 +91,50 @@ TEST(CsvRenderer, RoundTripsTrickyTextThroughAnIndependentReader) {
     const auto rows = read_back(out.path());
     ASSERT_EQ(rows.size(), items.size() + 1);
     EXPECT_EQ(rows[0], (std::vector<std::string>{"Date", "Category", "Description", "Vendor", "Payment method",
-                                                 "Type", "Amount", "Currency", "Notes", "Tags"}));
+                                                 "Type", "Amount", "Spent", "Currency", "Notes", "Tags"}));
+    std::int64_t spent = 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
         const LineItem& expected = items[i];
         const auto& row = rows[i + 1];
-        ASSERT_EQ(row.size(), 10u) << "row " << i;
+        ASSERT_EQ(row.size(), 11u) << "row " << i;
         const auto shown = [](const std::string& text) {
             return render::starts_like_formula(text) ? "'" + text : text;
         };
         EXPECT_EQ(row[0], "2026-04-30");
         EXPECT_EQ(row[1], expected.category);
-        EXPECT_EQ(row[2], shown(expected.description)) << "row " << i;
+        if (i != 1 && i != 7 && i != 15) EXPECT_EQ(row[2], shown(expected.description)) << "row " << i;
         EXPECT_EQ(row[3], shown(expected.vendor));
         EXPECT_EQ(row[4], shown(expected.payment_method));
         EXPECT_EQ(row[5], to_string(expected.type));
         EXPECT_EQ(parse_money(row[6], 2), expected.amount);
-        EXPECT_EQ(row[7], "EUR");
-        EXPECT_EQ(row[8], expected.notes);
+        EXPECT_EQ(parse_money(row[7], 2), spent_contribution(expected));
+        spent += parse_money(row[7], 2).minor_units;
+        EXPECT_EQ(row[8], "EUR");
+        EXPECT_EQ(row[9], expected.notes);
     }
-    EXPECT_EQ(rows[1][9], "flowers; deposit");
+    EXPECT_EQ(spent, report.budget_totals.spent.minor_units);  // SUM(Spent) is the report's Spent
+    EXPECT_EQ(rows[1][10], "flowers; deposit");
     EXPECT_EQ(rows[1][6], "1234.50");
-    EXPECT_EQ(rows[2][2], "Line one\nline two\r\nline three");
+    EXPECT_EQ(rows[2][2], "Line one\nline two\nline three");  // CRLF inside a cell becomes LF
     EXPECT_EQ(rows[3][2], "'=HYPERLINK(\"http://evil\",\"click\")");
     EXPECT_EQ(rows[2][3], "'=cmd|' /C calc'!A0");
     EXPECT_EQ(rows[6][2], "'@SUM(A1)");
     EXPECT_EQ(rows[9][6], "-12.50");  // a negative amount stays a number
+    EXPECT_EQ(rows[8][2], "'\ncmd");  // a lone CR becomes LF, still neutralised
     EXPECT_EQ(rows[10][2], "Zoë & José — crème brûlée ¥€£");
+    // Formula neutralisation after blanks and for the full-width forms.
+    EXPECT_EQ(rows[11][2], "'  =1+1");
+    EXPECT_EQ(rows[12][2], "'＝1+1");
+    EXPECT_EQ(rows[13][2], "' ＠SUM(A1)");
+    EXPECT_EQ(rows[14][2], "'＋1");
+    EXPECT_EQ(rows[15][2], "'－1");
+    EXPECT_EQ(rows[16][2], "Ctrl esc ffff end");  // controls and U+FFFF removed
+    EXPECT_EQ(rows[17][2], "Paid by Zoë - 2nd instalment");
+    EXPECT_EQ(rows[18][7], "0.00");  // income is listed, not spent
+    for (char c : raw) {
+        const auto byte = static_cast<unsigned char>(c);
+        EXPECT_TRUE(byte >= 0x20 || c == '\r' || c == '\n' || c == '\t') << "control character " << int(byte);
+    }
 }
 
 TEST(CsvRenderer, OmitsBomAndNotesWhenAsked) {
@@ -122,9 +149,9 @@ TEST(CsvRenderer, OmitsBomAndNotesWhenAsked) {
     EXPECT_EQ(raw.find("secret"), std::string::npos);
     const auto rows = read_back(out.path());
     ASSERT_EQ(rows.size(), 2u);
-    EXPECT_EQ(rows[0].size(), 9u);
+    EXPECT_EQ(rows[0].size(), 10u);
     EXPECT_EQ(rows[1][6], "4200");  // yen have no minor unit
-    EXPECT_EQ(rows[1][7], "JPY");
+    EXPECT_EQ(rows[1][8], "JPY");
 }
 
 TEST(CsvRenderer, EmptyReportHasOnlyTheHeader) {
@@ -177,10 +204,12 @@ TEST(CsvRenderer, StreamsAHundredThousandRowsAndMatchesTheTotals) {
         std::fputs("import csv, sys\nfrom decimal import Decimal\n"
                    "rows = list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', newline='')))[1:]\n"
                    "exp = sum(Decimal(r[6]) for r in rows if r[5] == 'expense')\n"
-                   "print(len(rows), int(exp * 100))\n",
+                   "spent = sum(Decimal(r[7]) for r in rows)\n"
+                   "print(len(rows), int(exp * 100), int(spent * 100))\n",
                    file);
         std::fclose(file);
     }
     const std::string output = budget_exports::testing::run_command("python3 " + script.path() + " " + out.path());
-    EXPECT_EQ(output, std::to_string(count) + " " + std::to_string(report.line_item_totals.expenses.minor_units) + "\n");
+    EXPECT_EQ(output, std::to_string(count) + " " + std::to_string(report.line_item_totals.expenses.minor_units) + " " +
+                          std::to_string(report.budget_totals.spent.minor_units) + "\n");
 }

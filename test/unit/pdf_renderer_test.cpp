@@ -47,12 +47,21 @@ TEST(PdfRenderer, ShowsNamesSymbolsTotalsAndPageNumbers) {
     EXPECT_TRUE(contains(pdf.text, "Zoë Müller & José Ñúñez"));
     EXPECT_TRUE(contains(pdf.text, "12 September 2026"));
     const BudgetTotals& budget = report.budget_totals;
-    for (Money amount : {budget.allocated, budget.spent, budget.remaining, report.line_item_totals.expenses})
+    const MilestoneTotals& payments = report.milestone_totals;
+    EXPECT_EQ(budget.budget.minor_units, 48500000);
+    for (Money amount : {budget.budget, budget.allocated, budget.spent, budget.remaining, report.line_item_totals.expenses,
+                         payments.total_due, payments.overdue, payments.upcoming, payments.paid})
         EXPECT_TRUE(contains(pdf.text, format_display(amount, report.currency))) << format_display(amount, report.currency);
     EXPECT_TRUE(contains(pdf.text, format_percent(budget.percent_used_basis_points)));
+    EXPECT_TRUE(contains(pdf.text, "Whole budget"));
     EXPECT_TRUE(contains(pdf.text, "Budget by category"));
-    EXPECT_TRUE(contains(pdf.text, "Upcoming payments"));
+    EXPECT_TRUE(contains(pdf.text, "Payments on 14 March 2026"));
+    EXPECT_TRUE(contains(pdf.text, "total due"));
+    EXPECT_FALSE(contains(pdf.text, "scheduled"));
+    EXPECT_TRUE(contains(pdf.text, "Reminder set for the week before"));  // milestone notes
+    EXPECT_TRUE(contains(pdf.text, "Confirmed by e-mail"));               // transaction notes
     EXPECT_TRUE(contains(pdf.text, "Transactions (300)"));
+    EXPECT_TRUE(contains(pdf.text, "Spent: expenses − refunds"));          // the total row
     EXPECT_TRUE(contains(pdf.text, format_display(sample::sample_line_item(299).amount, report.currency)));
     EXPECT_TRUE(contains(pdf.text, "Page 1 of " + std::to_string(pdf.pages)));
     EXPECT_TRUE(contains(pdf.text, "Page " + std::to_string(pdf.pages) + " of " + std::to_string(pdf.pages)));
@@ -68,7 +77,7 @@ TEST(PdfRenderer, RendersPoundAndYenAndHonoursOptions) {
     RenderedPdf pdf = render_and_read(report, 10);
     EXPECT_TRUE(contains(pdf.text, "£"));
     EXPECT_FALSE(contains(pdf.text, "€"));
-    EXPECT_FALSE(contains(pdf.text, "Upcoming payments"));
+    EXPECT_FALSE(contains(pdf.text, "Payments on"));
     EXPECT_EQ(pdf.page_size, "841.89 x 595.276");
 
     report.currency = currency_for("JPY");
@@ -79,9 +88,8 @@ TEST(PdfRenderer, RendersPoundAndYenAndHonoursOptions) {
 }
 
 TEST(PdfRenderer, PageCountGrowsWithRowsAndFontSize) {
-    Report report = sample::sample_report(100);
-    const int hundred = render_and_read(report, 100).pages;
-    report.line_item_totals = sample::generated_totals(1000);
+    const int hundred = render_and_read(sample::sample_report(100), 100).pages;
+    Report report = sample::sample_report(1000);
     const int thousand = render_and_read(report, 1000).pages;
     EXPECT_GT(thousand, hundred + 15);
     report.options.font_size = FontSize::large;
@@ -100,14 +108,15 @@ TEST(PdfRenderer, CutsLongTextWithAnEllipsis) {
     items[0].amount = Money{123456789};
     Report report;
     report.currency = currency_for("EUR");
+    report.header.report_date = Date{2026, 3, 14};
     VectorLineItemSource count_source(items);
-    report.line_item_totals = compute_line_item_totals(count_source);
+    add_line_items(report, count_source);
     finalize_report(report);
     ScratchFile out("pdf");
     VectorLineItemSource source(items);
     render::render_pdf(report, source, out.path());
     const std::string text = run_command("pdftotext -layout " + out.path() + " - 2>/dev/null");
-    EXPECT_TRUE(contains(text, "Peonies xxx"));
+    EXPECT_TRUE(contains(text, "Peonies"));
     EXPECT_TRUE(contains(text, "…"));
     EXPECT_FALSE(contains(text, "TAIL-MARKER"));
     EXPECT_TRUE(contains(text, "€1,234,567.89"));  // figures are never cut
@@ -116,9 +125,10 @@ TEST(PdfRenderer, CutsLongTextWithAnEllipsis) {
 TEST(PdfRenderer, EmptyBudgetWithUnknownCurrencyIsAValidPdf) {
     Report report;
     report.currency = currency_for("XYZ");
+    report.header.report_date = Date{2026, 3, 14};
     finalize_report(report);
     const RenderedPdf pdf = render_and_read(report, 0);
-    EXPECT_EQ(pdf.pages, 2);
+    EXPECT_EQ(pdf.pages, 1);  // no forced page break before the (empty) transaction table
     EXPECT_TRUE(contains(pdf.text, "No transactions match these filters"));
     EXPECT_TRUE(contains(pdf.text, "0.00 XYZ"));
 }
@@ -164,7 +174,45 @@ TEST(PdfRenderer, StreamsAHundredThousandRows) {
     const std::string last_page = run_command("pdftotext -f " + std::to_string(pages) + " -l " + std::to_string(pages) +
                                               " " + out.path() + " - 2>/dev/null");
     EXPECT_TRUE(contains(last_page, "Page " + std::to_string(pages) + " of " + std::to_string(pages)));
-    EXPECT_TRUE(contains(last_page, format_display(sample::sample_line_item(count - 1).amount, report.currency)));
+    // The total row closes the table on the last page; the last row is on it or the one before.
+    EXPECT_TRUE(contains(last_page, format_display(report.budget_totals.spent, report.currency)));
+    const std::string last_two = run_command("pdftotext -f " + std::to_string(pages - 1) + " -l " +
+                                             std::to_string(pages) + " " + out.path() + " - 2>/dev/null");
+    EXPECT_TRUE(contains(last_two, format_display(sample::sample_line_item(count - 1).amount, report.currency)));
+}
+
+// The fixture's vendors, categories and payment methods are never cut ("…"), in every
+// orientation and font size; long ones wrap to a second line instead.
+TEST(PdfRenderer, NeverCutsTheSampleNamesInAnyLayout) {
+    for (PageOrientation orientation : {PageOrientation::portrait, PageOrientation::landscape}) {
+        for (FontSize size : {FontSize::small, FontSize::medium, FontSize::large}) {
+            Report report = sample::sample_report(400);
+            report.options.page_orientation = orientation;
+            report.options.font_size = size;
+            const RenderedPdf pdf = render_and_read(report, 400);
+            const std::string where = std::string(orientation == PageOrientation::portrait ? "portrait " : "landscape ") +
+                                      std::to_string(static_cast<int>(size));
+            EXPECT_FALSE(contains(pdf.text, "…")) << where;
+            for (const std::string& vendor : sample::sample_vendors()) {
+                const std::string first_word = vendor.substr(0, vendor.find(' '));
+                EXPECT_TRUE(contains(pdf.text, first_word)) << where << ": " << vendor;
+            }
+            EXPECT_TRUE(contains(pdf.text, "transfer")) << where;
+            EXPECT_TRUE(contains(pdf.text, "Page 1 of " + std::to_string(pdf.pages))) << where;
+        }
+    }
+}
+
+TEST(PdfRenderer, ControlCharactersNeverReachThePdf) {
+    Report report = sample::sample_report(5);
+    report.header.custom_title = std::string("Our day \xEF\xBF\xBF\x1b\x01 ok");
+    report.header.partner2_name = "Jos\xC3\xA9\x1b";
+    const RenderedPdf pdf = render_and_read(report, 5);
+    EXPECT_TRUE(contains(pdf.text, "Our day")) << pdf.text.substr(0, 300);
+    for (char c : pdf.text) {
+        const auto byte = static_cast<unsigned char>(c);
+        EXPECT_TRUE(byte >= 0x20 || c == '\n' || c == '\f') << "control character " << int(byte);
+    }
 }
 
 TEST(RenderDispatch, MapsFormatsToContentTypes) {

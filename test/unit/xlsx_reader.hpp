@@ -20,6 +20,12 @@ NS = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main',
 REL = '{http://schemas.openxmlformats.org/package/2006/relationships}'
 z = zipfile.ZipFile(sys.argv[1])
 mode = sys.argv[2] if len(sys.argv) > 2 else 'cells'
+# Every XML part must parse (an invalid character anywhere makes Excel "repair" the file).
+parsed = 0
+for part in z.namelist():
+    if part.endswith('.xml') or part.endswith('.rels'):
+        ET.fromstring(z.read(part))
+        parsed += 1
 shared = []
 if 'xl/sharedStrings.xml' in z.namelist():
     for si in ET.fromstring(z.read('xl/sharedStrings.xml')).findall('m:si', NS):
@@ -30,16 +36,26 @@ xfs = [x for x in styles.find('m:cellXfs', NS)]
 def style(s):
     x = xfs[int(s)] if s is not None else xfs[0]
     n = int(x.get('numFmtId', 0))
-    return {'fmt': codes.get(n, str(n)), 'fill': x.get('fillId', '0')}
+    a = x.find('m:alignment', NS)
+    return {'fmt': codes.get(n, str(n)), 'fill': x.get('fillId', '0'),
+            'align': a.get('horizontal', '') if a is not None else ''}
 wb = ET.fromstring(z.read('xl/workbook.xml'))
 rels = {r.get('Id'): r.get('Target') for r in ET.fromstring(z.read('xl/_rels/workbook.xml.rels')).iter(REL + 'Relationship')}
-out = {'sheets': [], 'cells': {}, 'frozen': {}, 'autofilter': {}}
+out = {'sheets': [], 'cells': {}, 'frozen': {}, 'autofilter': {}, 'print': {}, 'parts_parsed': parsed,
+       'print_titles': {d.get('name') + ':' + str(d.get('localSheetId')): d.text for d in wb.iter('{%s}definedName' % NS['m'])}}
 for sheet in wb.find('m:sheets', NS):
     name = sheet.get('name')
     out['sheets'].append(name)
     root = ET.fromstring(z.read('xl/' + rels[sheet.get('{%s}id' % NS['r'])]))
     pane = root.find('.//m:pane', NS)
     out['frozen'][name] = pane.get('topLeftCell') if pane is not None and pane.get('state') == 'frozen' else ''
+    ps, fit, footer = root.find('m:pageSetup', NS), root.find('.//m:pageSetUpPr', NS), root.find('.//m:oddFooter', NS)
+    out['print'][name] = {'orientation': ps.get('orientation') if ps is not None else '',
+                          'paper': ps.get('paperSize') if ps is not None else '',
+                          'fit_width': ps.get('fitToWidth', '1') if ps is not None else '',
+                          'fit_height': ps.get('fitToHeight', '1') if ps is not None else '',
+                          'fit': fit.get('fitToPage') if fit is not None else '',
+                          'footer': footer.text if footer is not None else ''}
     af = root.find('m:autoFilter', NS)
     out['autofilter'][name] = af.get('ref') if af is not None else ''
     cells = {}
@@ -57,6 +73,8 @@ for sheet in wb.find('m:sheets', NS):
         rows = [r for r in cells if r.startswith('G') and cells[r]['type'] == 'n' and 'f' not in cells[r] and r != 'G1']
         out['detail_rows'] = len(rows)
         out['detail_sum_cents'] = sum(int((Decimal(cells[r]['v']) * 100).to_integral_value()) for r in rows)
+        spent = [r for r in cells if r.startswith('H') and cells[r]['type'] == 'n' and 'f' not in cells[r] and r != 'H1']
+        out['detail_spent_cents'] = sum(int((Decimal(cells[r]['v']) * 100).to_integral_value()) for r in spent)
         cells = {r: c for r, c in cells.items() if 'f' in c}
     out['cells'][name] = cells
 print(json.dumps(out))

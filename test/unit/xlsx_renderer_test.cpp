@@ -42,23 +42,50 @@ TEST(XlsxRenderer, WritesThreeSheetsWithLiveTotalsEqualToTheModel) {
     const Report report = sample::sample_report(300);
     const json book = render_sample(report, 300);
     EXPECT_EQ(book["sheets"], json({"Summary", "Details", "Payment Schedule"}));
+    const BudgetTotals& budget = report.budget_totals;
+    ASSERT_EQ(budget.basis, BudgetBasis::total_budget);
 
     const json& summary = book["cells"]["Summary"];
     EXPECT_EQ(summary["A1"]["v"], "Wedding budget: Zoë Müller & José Ñúñez");
+    EXPECT_EQ(summary["B" + row_of(summary, "A", "Scope")]["v"], "Whole budget");
     const std::string total = row_of(summary, "A", "Total");
     ASSERT_FALSE(total.empty());
     const std::string first = std::to_string(std::stoi(total) - 40);
     EXPECT_EQ(summary["B" + total]["f"], "SUM(B" + first + ":B" + std::to_string(std::stoi(total) - 1) + ")");
-    EXPECT_EQ(cents(summary["B" + total]), report.budget_totals.allocated.minor_units);
-    EXPECT_EQ(cents(summary["C" + total]), report.budget_totals.spent.minor_units);
-    EXPECT_EQ(cents(summary["D" + total]), report.budget_totals.remaining.minor_units);
+    EXPECT_EQ(cents(summary["B" + total]), budget.allocated.minor_units);
+    EXPECT_EQ(cents(summary["C" + total]), budget.spent.minor_units);
     EXPECT_EQ(summary["B" + total]["fmt"], "\"€\"#,##0.00;-\"€\"#,##0.00");
-    EXPECT_EQ(cents(summary["B" + row_of(summary, "A", "Total budget")]), report.budget_totals.allocated.minor_units);
+    // The headline figures: the couple's budget, not the allocations; Spent from the rows.
+    const std::string budget_row = row_of(summary, "A", "Budget");
+    EXPECT_EQ(cents(summary["B" + budget_row]), 48500000);
+    const std::string allocated = row_of(summary, "A", "Allocated (sum of category allocations)");
+    EXPECT_EQ(summary["B" + allocated]["f"], "B" + total);
+    EXPECT_EQ(cents(summary["B" + allocated]), budget.allocated.minor_units);
+    const std::string spent = row_of(summary, "A", "Spent (expenses - refunds)");
+    EXPECT_EQ(summary["B" + spent]["f"], "SUM(Details!H2:H301)");
+    EXPECT_EQ(cents(summary["B" + spent]), report.line_item_totals.net_spent().minor_units);
+    const std::string remaining = row_of(summary, "A", "Remaining (budget - spent)");
+    EXPECT_EQ(summary["B" + remaining]["f"], "B" + budget_row + "-B" + spent);
+    EXPECT_EQ(cents(summary["B" + remaining]), 48500000 - budget.spent.minor_units);
+    const std::string used = row_of(summary, "A", "% used (spent / budget)");
+    EXPECT_NEAR(std::stod(summary["B" + used]["v"].get<std::string>()),
+                static_cast<double>(budget.spent.minor_units) / 48500000, 1e-9);
+    if (budget.over_allocated.minor_units > 0)
+        EXPECT_EQ(cents(summary["B" + row_of(summary, "A", "Over-allocated by")]), budget.over_allocated.minor_units);
     const std::string expenses = row_of(summary, "A", "Expenses");
     EXPECT_EQ(summary["B" + expenses]["f"], "SUMIF(Details!F2:F301,\"Expense\",Details!G2:G301)");
     EXPECT_EQ(cents(summary["B" + expenses]), report.line_item_totals.expenses.minor_units);
+    const std::string overdue = row_of(summary, "A", "Overdue (due before the report date)");
+    EXPECT_EQ(summary["B" + overdue]["f"],
+              "SUMIF('Payment Schedule'!E2:E25,\"Overdue\",'Payment Schedule'!C2:C25)");
+    EXPECT_EQ(cents(summary["B" + overdue]), report.milestone_totals.overdue.minor_units);
+    EXPECT_EQ(cents(summary["B" + row_of(summary, "A", "Upcoming (due on or after it)")]),
+              report.milestone_totals.upcoming.minor_units);
+    EXPECT_EQ(cents(summary["B" + row_of(summary, "A", "Total due (excluding cancelled)")]),
+              report.milestone_totals.total_due.minor_units);
+    EXPECT_EQ(summary["B" + std::to_string(std::stoi(row_of(summary, "A", "Category")))]["align"], "right");
 
-    // Over-budget categories are shaded, others are not.
+    // Over-budget categories are shaded, others are not; spent is the rows' net spending.
     for (const Category& category : report.categories) {
         const std::string row = row_of(summary, "A", category.name);
         ASSERT_FALSE(row.empty()) << category.name;
@@ -69,28 +96,70 @@ TEST(XlsxRenderer, WritesThreeSheetsWithLiveTotalsEqualToTheModel) {
 
     const json& details = book["cells"]["Details"];
     EXPECT_EQ(book["frozen"]["Details"], "A2");
-    EXPECT_EQ(book["autofilter"]["Details"], "A1:I301");
-    EXPECT_EQ(details["H1"]["v"], "Notes");
+    EXPECT_EQ(book["autofilter"]["Details"], "A1:J301");
+    EXPECT_EQ(details["G1"]["align"], "right");
+    EXPECT_EQ(details["H1"]["v"], "Spent");
+    EXPECT_EQ(details["I1"]["v"], "Notes");
     const LineItem first_item = sample::sample_line_item(0);
     EXPECT_EQ(details["A2"]["fmt"], "d mmm yyyy");
     EXPECT_EQ(std::stol(details["A2"]["v"].get<std::string>()), excel_serial(*first_item.date));
     EXPECT_EQ(details["D2"]["v"], first_item.vendor);
     EXPECT_EQ(cents(details["G2"]), first_item.amount.minor_units);
-    std::int64_t refunds = 0;
+    std::int64_t refunds = 0, spent_sum = 0;
     for (int row = 2; row <= 301; ++row) {
         const std::string r = std::to_string(row);
         if (details["F" + r]["v"] == "Refund") refunds += cents(details["G" + r]);
+        spent_sum += cents(details["H" + r]);
     }
     EXPECT_EQ(refunds, report.line_item_totals.refunds.minor_units);
-    EXPECT_EQ(details["G303"]["f"], "SUMIF(F2:F301,\"Expense\",G2:G301)");
-    EXPECT_EQ(cents(details["G304"]), report.line_item_totals.refunds.minor_units);
+    EXPECT_EQ(spent_sum, budget.spent.minor_units);  // SUM(Spent column) is Spent
+    EXPECT_EQ(details["H303"]["f"], "SUM(H2:H301)");
+    EXPECT_EQ(cents(details["H303"]), budget.spent.minor_units);
+    EXPECT_EQ(details["G304"]["f"], "SUMIF(F2:F301,\"Expense\",G2:G301)");
+    EXPECT_EQ(cents(details["G305"]), report.line_item_totals.refunds.minor_units);
 
     const json& schedule = book["cells"]["Payment Schedule"];
     EXPECT_EQ(book["frozen"]["Payment Schedule"], "A2");
     EXPECT_EQ(schedule["A1"]["v"], "Category");
-    const std::string scheduled = row_of(schedule, "B", "Scheduled (excluding cancelled)");
-    EXPECT_EQ(cents(schedule["C" + scheduled]), report.milestone_totals.scheduled.minor_units);
-    EXPECT_EQ(schedule["C" + scheduled]["f"], "SUMIF(E2:E25,\"<>Cancelled\",C2:C25)");
+    EXPECT_EQ(schedule["E1"]["v"], "Status on 14 Mar 2026");
+    for (std::size_t i = 0; i < report.milestones.size(); ++i)
+        EXPECT_EQ(schedule["E" + std::to_string(i + 2)]["v"], display_name(report.milestones[i].state));
+    const std::string due = row_of(schedule, "B", "Total due (excluding cancelled)");
+    EXPECT_EQ(cents(schedule["C" + due]), report.milestone_totals.total_due.minor_units);
+    EXPECT_EQ(schedule["C" + due]["f"], "SUMIF(E2:E25,\"<>Cancelled\",C2:C25)");
+    EXPECT_EQ(cents(schedule["C" + row_of(schedule, "B", "Overdue")]), report.milestone_totals.overdue.minor_units);
+
+    // Printing: every sheet landscape A4, one page wide, page numbers; headers repeat.
+    for (const char* sheet : {"Summary", "Details", "Payment Schedule"}) {
+        const json& print = book["print"][sheet];
+        EXPECT_EQ(print["orientation"], "landscape") << sheet;
+        EXPECT_EQ(print["paper"], "9") << sheet;
+        EXPECT_EQ(print["fit"], "1") << sheet;
+        EXPECT_EQ(print["fit_width"], "1") << sheet;
+        EXPECT_EQ(print["fit_height"], "0") << sheet;
+        EXPECT_NE(print["footer"].get<std::string>().find("Page &P of &N"), std::string::npos) << sheet;
+    }
+    EXPECT_EQ(book["print_titles"]["_xlnm.Print_Titles:1"], "Details!$1:$1");
+    EXPECT_EQ(book["print_titles"]["_xlnm.Print_Titles:2"], "'Payment Schedule'!$1:$1");
+    EXPECT_GE(book["parts_parsed"].get<int>(), 10);
+}
+
+TEST(XlsxRenderer, TextXmlForbidsIsCleanedAndEveryPartParses) {
+    Report report = sample::sample_report(3);
+    report.header.custom_title = std::string("Our day \xEF\xBF\xBF\x1b[31m\x01 ok");
+    report.header.partner1_name = "Zo\xC3\xAB\x01\x1b";
+    report.categories[0].name = "Venue\xEF\xBF\xBE";
+    std::vector<LineItem> items;
+    for (int i = 0; i < 3; ++i) items.push_back(sample::sample_line_item(i));
+    items[1].description = "Bad \x01 \x1b text \xEF\xBF\xBF and \xED\xA0\x80 surrogate";
+    items[2].notes = "tab\tand\r\nnewline\x0b";
+    ScratchFile out("xlsx");
+    VectorLineItemSource source(items);
+    render::render_xlsx(report, source, out.path());
+    const json book = budget_exports::testing::read_xlsx(out.path());  // throws if any part does not parse
+    EXPECT_EQ(book["cells"]["Summary"]["A1"]["v"], "Our day [31m ok");
+    EXPECT_EQ(book["cells"]["Details"]["C3"]["v"], "Bad   text  and  surrogate");
+    EXPECT_EQ(book["cells"]["Details"]["I4"]["v"], "tab\tand\nnewline");
 }
 
 TEST(XlsxRenderer, SharedStringModeGivesTheSameCells) {
@@ -113,6 +182,7 @@ TEST(XlsxRenderer, CurrencyFormatsCarryTheRightSymbolAndDigits) {
 TEST(XlsxRenderer, EmptyBudgetWithUnknownCurrencyStillMakesAValidWorkbook) {
     Report report;
     report.currency = currency_for("XYZ");
+    report.header.report_date = Date{2026, 3, 14};
     finalize_report(report);
     const json book = render_sample(report, 0);
     EXPECT_EQ(book["cells"]["Details"]["A2"]["v"], "No transactions match these filters");
@@ -150,6 +220,7 @@ TEST(XlsxRenderer, StreamsAHundredThousandRows) {
     EXPECT_EQ(book["detail_rows"], count);
     const LineItemTotals& t = report.line_item_totals;
     EXPECT_EQ(book["detail_sum_cents"], (t.expenses + t.refunds + t.income + t.transfers).minor_units);
+    EXPECT_EQ(book["detail_spent_cents"], t.net_spent().minor_units);
     const json& summary = book["cells"]["Summary"];
     EXPECT_EQ(cents(summary["B" + row_of(summary, "A", "Expenses")]), t.expenses.minor_units);
 }

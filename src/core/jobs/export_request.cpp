@@ -50,6 +50,13 @@ ExportRequest parse_export_filters(const std::string& filters_json) {
     ExportRequest request;
     request.options.include_notes = value_or(filters, "include_notes", false);
     request.payment_status = value_or<std::string>(filters, "payment_status", "all");
+    request.scope.payment_status = request.payment_status;
+    request.scope.categories = filters.contains("categories") && !filters["categories"].is_null();
+    request.scope.dates = filters.contains("date_range") && !filters["date_range"].is_null();
+    if (auto range = filters.find("amount_range"); range != filters.end() && range->is_object())
+        request.scope.amounts = (range->contains("min") && !(*range)["min"].is_null()) ||
+                                (range->contains("max") && !(*range)["max"].is_null());
+    request.scope.vendors = filters.contains("vendor_names") && !filters["vendor_names"].is_null();
     json options = value_or(filters, "options", json::object());
     request.options.include_charts = value_or(options, "include_charts", true);
     request.options.include_timeline = value_or(options, "include_timeline", true);
@@ -73,13 +80,8 @@ std::string describe_export_filters(const std::string& filters_json, const repor
         described.min_amount = amount_bound(*range, "min", currency);
         described.max_amount = amount_bound(*range, "max", currency);
     }
-    std::string summary = report::describe_filters(described, currency);
-    std::string status = value_or<std::string>(filters, "payment_status", "all");
-    if (status != "all") {
-        const std::string all = "All transactions";
-        summary = (summary == all ? std::string() : summary + "; ") + "payment status: " + status;
-    }
-    return summary;
+    described.payment_status = value_or<std::string>(filters, "payment_status", "all");
+    return report::describe_filters(described, currency);
 }
 
 }  // namespace budget_exports::jobs

@@ -13,13 +13,13 @@ struct ExportRequest {
     report::ReportOptions options;
     std::string custom_title;     // "" when not set
     std::string payment_status;   // "all" when not set
+    report::ReportScope scope;    // which filters are active
 };
 
 // Parses export_filters JSON; throws std::invalid_argument with a readable message.
 ExportRequest parse_export_filters(const std::string& filters_json);
 
-// The one-line description printed in every file, e.g.
-// "From 1 Jan 2026 to 30 Jun 2026; categories: Venue; payment status: paid".
+// The scope in words printed in every file, e.g. "Venue · 1–31 March 2026 · paid only".
 std::string describe_export_filters(const std::string& filters_json, const report::Currency& currency);
 
 }  // namespace budget_exports::jobs

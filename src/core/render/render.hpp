@@ -1,6 +1,7 @@
 // One entry point for the export worker: render a report in the requested format.
 //
-//   report::Report report = ...;            // header, categories, milestones, totals
+//   report::Report report = ...;            // header (with report_date), categories, milestones
+//   report::add_line_item(report, row);     // for every row, as it is spooled
 //   report::finalize_report(report);
 //   MyCursorSource rows(portal);            // derives from report::BatchedLineItemSource
 //   RenderedFile file = render("pdf", report, rows, "/tmp/export-42.pdf", {});

@@ -10,6 +10,16 @@ namespace budget_exports::render {
 // Longest prefix of `text` no longer than `max_bytes` that does not cut a character.
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
+// `text` with what no output format may carry removed: bytes that are not UTF-8
+// (including encoded surrogates, i.e. unpaired surrogates from the database's view),
+// C0 controls except tab and newline (a lone CR becomes a newline, CRLF a newline),
+// DEL and C1 controls, and the noncharacters U+FFFE / U+FFFF (every plane) and
+// U+FDD0..U+FDEF, which XML forbids. Returns `text` unchanged when it is clean.
+std::string clean_text(std::string_view text);
+
+// clean_text, then tabs and newlines as spaces: for one-line PDF text.
+std::string clean_line(std::string_view text);
+
 // Tags joined for one cell: "vintage; outdoor".
 template <typename Strings>
 std::string join_tags(const Strings& tags) {

@@ -20,10 +20,11 @@ struct ReportFilters {
     std::vector<std::string> vendors;
     std::optional<Money> min_amount;
     std::optional<Money> max_amount;
+    std::string payment_status;  // "" / "all" = no filter
 };
 
-// "All transactions" without filters, else e.g.
-// "From 1 Jan 2026 to 30 Jun 2026; categories: Venue, Flowers; types: expense, refund; amount ≥ €50.00".
+// The report's scope in words, printed near the title of every file: "Whole budget"
+// without filters, else e.g. "Venue and Catering · 1–31 March 2026 · paid only".
 // Goes into ReportHeader::filters_summary.
 std::string describe_filters(const ReportFilters& filters, const Currency& currency);
 

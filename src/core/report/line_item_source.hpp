@@ -21,6 +21,9 @@ public:
     virtual ~LineItemSource() = default;
     // Fills `item` with the next row and returns true, or returns false at the end.
     virtual bool next(LineItem& item) = 0;
+    // Starts the stream again from its first row and returns true, or returns false
+    // when this source cannot (renderers that need a measuring pass then copy it).
+    virtual bool rewind() { return false; }
 };
 
 // Buffers rows fetched in batches (an SPI cursor fetch, a page of a query...).
@@ -43,6 +46,7 @@ class VectorLineItemSource : public LineItemSource {
 public:
     explicit VectorLineItemSource(const std::vector<LineItem>& items) : items_(items) {}
     bool next(LineItem& item) override;
+    bool rewind() override { position_ = 0; return true; }
 
 private:
     const std::vector<LineItem>& items_;

@@ -1,7 +1,10 @@
 #include "core/report/report.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <stdexcept>
+
+#include "core/report/line_item_source.hpp"
 
 namespace budget_exports::report {
 namespace {
@@ -62,6 +65,52 @@ const char* to_string(BudgetStatus status) { return kBudgetStatuses[static_cast<
 std::string display_name(TransactionType type) { return capitalised(to_string(type)); }
 std::string display_name(MilestoneStatus status) { return capitalised(to_string(status)); }
 std::string display_name(BudgetStatus status) { return capitalised(to_string(status)) + " budget"; }
+std::string display_name(PaymentState state) {
+    switch (state) {
+        case PaymentState::paid: return "Paid";
+        case PaymentState::overdue: return "Overdue";
+        case PaymentState::upcoming: return "Upcoming";
+        case PaymentState::cancelled: return "Cancelled";
+    }
+    return "";
+}
+
+std::string budget_label(BudgetBasis basis) {
+    switch (basis) {
+        case BudgetBasis::total_budget: return "Budget";
+        case BudgetBasis::allocations: return "Budget (sum of allocations)";
+        case BudgetBasis::selected_allocations: return "Budget (selected categories)";
+    }
+    return "Budget";
+}
+
+std::optional<std::int64_t> percent_of(Money part, Money whole) { return percent_used(part, whole); }
+
+std::string format_count(std::int64_t count) {
+    std::string digits = std::to_string(count < 0 ? -count : count);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+    return (count < 0 ? "-" : "") + digits;
+}
+
+Money spent_contribution(const LineItem& item) {
+    switch (item.type) {
+        case TransactionType::expense: return item.amount;
+        case TransactionType::refund: return Money{} - item.amount;
+        default: return Money{};
+    }
+}
+
+void add_line_item(Report& report, const LineItem& item) {
+    report.line_item_totals.add(item);
+    const Money spent = spent_contribution(item);
+    if (item.type == TransactionType::expense || item.type == TransactionType::refund)
+        report.category_spent[item.category] += spent;
+}
+
+void add_line_items(Report& report, LineItemSource& source) {
+    LineItem item;
+    while (source.next(item)) add_line_item(report, item);
+}
 
 void LineItemTotals::add(const LineItem& item) {
     ++count;
@@ -73,7 +122,67 @@ void LineItemTotals::add(const LineItem& item) {
     }
 }
 
+namespace {
+
+std::string list_words(const std::vector<std::string>& words) {
+    std::string text;
+    for (std::size_t i = 0; i < words.size(); ++i)
+        text += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
+    return text;
+}
+
+std::vector<std::string> describe_scope_limits(const Report& report) {
+    std::vector<std::string> notes;
+    const BudgetTotals& budget = report.budget_totals;
+    const ReportScope& scope = report.scope;
+    if (budget.basis == BudgetBasis::allocations)
+        notes.push_back("No total budget is set, so Budget is the sum of the category allocations.");
+    if (budget.basis == BudgetBasis::selected_allocations && report.total_budget)
+        notes.push_back("Budget is the allocations of the selected categories; the couple's total budget of " +
+                        format_display(*report.total_budget, report.currency) + " covers every category.");
+    std::vector<std::string> unfollowed;
+    if (scope.dates) unfollowed.push_back("date");
+    if (scope.amounts) unfollowed.push_back("amount");
+    if (scope.vendors) unfollowed.push_back("vendor");
+    if (scope.payment_status != "all") unfollowed.push_back("payment status");
+    if (!unfollowed.empty())
+        notes.push_back("Budget and allocations cannot be filtered by " + list_words(unfollowed) +
+                        ": Remaining and % used compare the whole budget with the spending in this scope.");
+    if (scope.payment_status == "pending" || scope.payment_status == "planned")
+        notes.push_back("Transactions are payments already made (paid), so none are in a \"" + scope.payment_status +
+                        "\" report and Spent is zero.");
+    if (scope.vendors) notes.push_back("Payments are not filtered by vendor (payment milestones have no vendor).");
+    return notes;
+}
+
+}  // namespace
+
 void finalize_report(Report& report) {
+    if (!report.header.report_date)
+        throw std::invalid_argument("finalize_report: the report date (header.report_date) is not set");
+    const Date today = *report.header.report_date;
+
+    // Spending per category from the transactions in scope, never a stored spent figure.
+    report.categories.erase(std::remove_if(report.categories.begin(), report.categories.end(),
+                                           [](const Category& c) { return c.uncategorised; }),
+                            report.categories.end());
+    std::map<std::string, Money> unassigned = report.category_spent;
+    for (Category& category : report.categories) {
+        auto found = unassigned.find(category.name);
+        category.spent = found == unassigned.end() ? Money{} : found->second;
+        if (found != unassigned.end()) unassigned.erase(found);  // a duplicate name gets it once
+    }
+    Money uncategorised;
+    for (const auto& [name, spent] : unassigned) uncategorised += spent;
+    if (uncategorised.minor_units != 0) {
+        Category other;
+        other.name = "Uncategorised";
+        other.sort_order = INT_MAX;
+        other.spent = uncategorised;
+        other.uncategorised = true;
+        report.categories.push_back(other);
+    }
+
     std::stable_sort(report.categories.begin(), report.categories.end(), [](const Category& a, const Category& b) {
         return a.sort_order != b.sort_order ? a.sort_order < b.sort_order : a.name < b.name;
     });
@@ -88,23 +197,49 @@ void finalize_report(Report& report) {
         category.percent_used_basis_points = percent_used(category.spent, category.allocated);
         category.status = status_of(category.spent, category.allocated);
         budget.allocated += category.allocated;
-        budget.spent += category.spent;
         if (category.status == BudgetStatus::over) ++budget.over_budget_categories;
     }
-    budget.remaining = budget.allocated - budget.spent;
-    budget.percent_used_basis_points = percent_used(budget.spent, budget.allocated);
-    budget.status = status_of(budget.spent, budget.allocated);
+    if (report.scope.categories) {
+        budget.basis = BudgetBasis::selected_allocations;
+        budget.budget = budget.allocated;
+    } else if (report.total_budget) {
+        budget.basis = BudgetBasis::total_budget;
+        budget.budget = *report.total_budget;
+    } else {
+        budget.basis = BudgetBasis::allocations;
+        budget.budget = budget.allocated;
+    }
+    if (budget.allocated > budget.budget) budget.over_allocated = budget.allocated - budget.budget;
+    budget.spent = report.line_item_totals.net_spent();
+    budget.remaining = budget.budget - budget.spent;
+    budget.percent_used_basis_points = percent_used(budget.spent, budget.budget);
+    budget.status = status_of(budget.spent, budget.budget);
     report.budget_totals = budget;
 
     MilestoneTotals milestones;
-    for (const Milestone& milestone : report.milestones) {
-        if (milestone.status == MilestoneStatus::cancelled) continue;
-        milestones.scheduled += milestone.amount;
-        if (milestone.status == MilestoneStatus::paid) milestones.paid += milestone.amount;
-        if (milestone.status == MilestoneStatus::overdue) milestones.overdue += milestone.amount;
+    for (Milestone& milestone : report.milestones) {
+        if (milestone.status == MilestoneStatus::cancelled) {
+            milestone.state = PaymentState::cancelled;
+            milestones.cancelled += milestone.amount;
+            continue;
+        }
+        milestones.total_due += milestone.amount;
+        if (milestone.status == MilestoneStatus::paid) {
+            milestone.state = PaymentState::paid;
+            milestones.paid += milestone.amount;
+        } else if (milestone.due_date && *milestone.due_date < today) {
+            milestone.state = PaymentState::overdue;
+            milestones.overdue += milestone.amount;
+            ++milestones.overdue_count;
+        } else {
+            milestone.state = PaymentState::upcoming;
+            milestones.upcoming += milestone.amount;
+            ++milestones.upcoming_count;
+        }
     }
-    milestones.outstanding = milestones.scheduled - milestones.paid;
+    milestones.outstanding = milestones.total_due - milestones.paid;
     report.milestone_totals = milestones;
+    report.scope_notes = describe_scope_limits(report);
     report.finalized = true;
 }
 

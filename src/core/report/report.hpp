@@ -10,13 +10,16 @@
 //   Report report;
 //   report.header.partner1_name = "Zoë Müller"; ...
 //   report.currency = currency_for("EUR");
-//   report.categories.push_back({"Venue", parse_money("12000.00", 2), ...});
-//   report.line_item_totals = <aggregate>;  // or compute_line_item_totals(source)
-//   finalize_report(report);                 // derives remaining, % used, status, totals
+//   report.header.report_date = Date{2026, 3, 14};   // "today" for overdue / upcoming
+//   report.total_budget = parse_money("48500.00", 2); // budget_master.total_budget, if set
+//   report.categories.push_back(...);                 // name, allocated, sort order
+//   add_line_item(report, item);                      // every row in scope (totals, per-category spent)
+//   finalize_report(report);                          // Budget, Spent, Remaining, % used, payments
 //   render(...);
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,11 +30,19 @@
 
 namespace budget_exports::report {
 
+class LineItemSource;
+
 enum class PageOrientation { portrait, landscape };
 enum class FontSize { small, medium, large };
 enum class TransactionType { expense, income, transfer, refund };
 enum class MilestoneStatus { pending, scheduled, paid, overdue, cancelled };
 enum class BudgetStatus { under, on, over };
+// Where a milestone stands on the report date (derived; the stored status only says
+// whether it was paid or cancelled): see finalize_report().
+enum class PaymentState { paid, overdue, upcoming, cancelled };
+// What the "Budget" figure is: the couple's budget_master.total_budget, the sum of the
+// allocations when no total is set, or (category filter) the selected categories' allocations.
+enum class BudgetBasis { total_budget, allocations, selected_allocations };
 
 // Lower-case database spellings ("expense", "landscape", ...); parse_* throw
 // std::invalid_argument on an unknown word.
@@ -45,6 +56,7 @@ const char* to_string(BudgetStatus status);     // "under"
 std::string display_name(TransactionType type);  // "Expense"
 std::string display_name(MilestoneStatus status); // "Pending"
 std::string display_name(BudgetStatus status);   // "Under budget"
+std::string display_name(PaymentState state);    // "Overdue"
 
 struct ReportOptions {
     bool include_charts = true;
@@ -59,19 +71,32 @@ struct ReportHeader {
     std::string partner2_name;
     std::optional<Date> wedding_date;
     std::string generated_at;              // shown verbatim, e.g. "2026-03-14 09:30 UTC"
-    std::string filters_summary;           // human-readable; see describe_filters()
+    std::string filters_summary;           // the scope in words ("Venue and Catering · 1–31 Mar 2026 · paid only")
     std::optional<std::string> custom_title;
+    // "Today" for the payments: overdue = due before it, upcoming = due on or after it.
+    // Required by finalize_report (the worker sets the read transaction's UTC date).
+    std::optional<Date> report_date;
+};
+
+// Which export filters are active; figures that cannot follow one say so (scope_notes).
+struct ReportScope {
+    bool categories = false;
+    bool dates = false;
+    bool amounts = false;
+    bool vendors = false;
+    std::string payment_status = "all";  // all | paid | pending | planned
 };
 
 struct Category {
     std::string name;
     Money allocated;
-    Money spent;
     int sort_order = 0;
     // Derived by finalize_report():
+    Money spent;  // net spending of the transactions in scope (not the stored spent_amount)
     Money remaining;
     std::optional<std::int64_t> percent_used_basis_points;  // 8750 = 87.50 %; none when allocated is 0
     BudgetStatus status = BudgetStatus::under;
+    bool uncategorised = false;  // the row finalize_report adds for spending outside the list
 };
 
 struct LineItem {
@@ -93,7 +118,14 @@ struct Milestone {
     std::optional<Date> due_date;
     MilestoneStatus status = MilestoneStatus::pending;
     std::optional<Date> paid_date;
+    std::string notes;  // shown only when options.include_notes
+    // Derived by finalize_report() from status, due date and header.report_date.
+    PaymentState state = PaymentState::upcoming;
 };
+
+// What a line item adds to Spent: an expense its amount, a refund minus its amount,
+// income and transfers nothing. The CSV / Excel "Spent" column; its SUM is Spent.
+Money spent_contribution(const LineItem& item);
 
 struct LineItemTotals {
     std::int64_t count = 0;
@@ -112,19 +144,26 @@ struct LineItemTotals {
 };
 
 struct BudgetTotals {
-    Money allocated;
-    Money spent;
-    Money remaining;
-    std::optional<std::int64_t> percent_used_basis_points;
+    Money budget;                 // see BudgetBasis
+    BudgetBasis basis = BudgetBasis::allocations;
+    Money allocated;              // sum of the (selected) categories' allocations
+    Money over_allocated;         // allocated - budget when positive, else 0
+    Money spent;                  // line_item_totals.net_spent()
+    Money remaining;              // budget - spent
+    std::optional<std::int64_t> percent_used_basis_points;  // spent / budget
     BudgetStatus status = BudgetStatus::under;
     int over_budget_categories = 0;
 };
 
 struct MilestoneTotals {
-    Money scheduled;    // every milestone except cancelled ones
+    Money total_due;    // every milestone except cancelled ones
     Money paid;
-    Money outstanding;  // scheduled - paid
+    Money outstanding;  // total_due - paid = overdue + upcoming
     Money overdue;
+    Money upcoming;
+    Money cancelled;    // listed, never counted
+    int overdue_count = 0;
+    int upcoming_count = 0;
 };
 
 struct Report {
@@ -134,16 +173,37 @@ struct Report {
     std::vector<Category> categories;  // finalize_report sorts by sort_order, then name
     std::vector<Milestone> milestones; // finalize_report sorts by due date (undated last)
     LineItemTotals line_item_totals;   // supplied up front, see the file comment
+    // Net spending per category name of the same rows (add_line_item fills both).
+    std::map<std::string, Money> category_spent;
+    std::optional<Money> total_budget;  // budget_master.total_budget, when set
+    ReportScope scope;
 
     // Computed once by finalize_report(); renderers only read them.
     BudgetTotals budget_totals;
     MilestoneTotals milestone_totals;
+    // Sentences saying which figures cannot follow the filters (or what Budget is).
+    std::vector<std::string> scope_notes;
     bool finalized = false;
 };
 
-// Derives per-category remaining / % used / status, sorts categories and milestones,
-// computes budget and milestone totals and marks the report finalized.
+// Counts a line item of the report's scope into line_item_totals and category_spent.
+void add_line_item(Report& report, const LineItem& item);
+// Drains `source` into the report's totals (tests and callers without an aggregate).
+void add_line_items(Report& report, LineItemSource& source);
+
+// Sets per-category spent (from category_spent; spending on a category that is not in
+// the list gets an "Uncategorised" row), remaining / % used / status, the budget with
+// its basis, the payment state of every milestone on header.report_date and the totals;
+// sorts categories and milestones and marks the report finalized. Throws
+// std::invalid_argument without a report date.
 void finalize_report(Report& report);
+
+// "Budget", "Budget (sum of allocations)", "Budget (selected categories)".
+std::string budget_label(BudgetBasis basis);
+// part / whole in basis points, rounded half up; none when whole is not positive.
+std::optional<std::int64_t> percent_of(Money part, Money whole);
+// "1,234"
+std::string format_count(std::int64_t count);
 
 // "Zoë Müller & José Ñúñez", one name, or "" when neither is known.
 std::string couple_names(const ReportHeader& header);

@@ -96,6 +96,11 @@ void LineItemSpoolReader::get_string(std::string& text) {
     get_bytes(text.data(), size);
 }
 
+bool LineItemSpoolReader::rewind() {
+    std::clearerr(file_);
+    return std::fseek(file_, 0, SEEK_SET) == 0;
+}
+
 bool LineItemSpoolReader::next(report::LineItem& item) {
     std::int32_t date[3];
     std::size_t got = std::fread(date, 1, sizeof date, file_);

@@ -49,6 +49,7 @@ public:
     LineItemSpoolReader& operator=(const LineItemSpoolReader&) = delete;
 
     bool next(report::LineItem& item) override;
+    bool rewind() override;  // back to the first row (renderers measure, then draw)
 
 private:
     void get_bytes(void* data, std::size_t size);

@@ -16,8 +16,10 @@ void render_csv(const report::Report& report, report::LineItemSource& items, con
     const int digits = report.currency.minor_digits;
 
     if (options.byte_order_mark) csv.byte_order_mark();
+    // "Amount" as recorded; "Spent" what the row adds to the report's Spent (expense +,
+    // refund -, income and transfers 0): SUM of that column is Spent.
     for (const char* title : {"Date", "Category", "Description", "Vendor", "Payment method", "Type", "Amount",
-                              "Currency"})
+                              "Spent", "Currency"})
         csv.text_cell(title);
     if (notes) csv.text_cell("Notes");
     csv.text_cell("Tags");
@@ -34,6 +36,7 @@ void render_csv(const report::Report& report, report::LineItemSource& items, con
         csv.text_cell(item.payment_method);
         csv.number_cell(report::to_string(item.type));
         csv.number_cell(report::format_plain(item.amount, digits));
+        csv.number_cell(report::format_plain(report::spent_contribution(item), digits));
         csv.text_cell(report.currency.code);
         if (notes) csv.text_cell(item.notes);
         csv.text_cell(join_tags(item.tags));

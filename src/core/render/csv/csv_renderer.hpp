@@ -5,9 +5,10 @@
 // the way. Categories, milestones and totals live in the Excel and PDF exports.
 //
 // Columns: Date (YYYY-MM-DD), Category, Description, Vendor, Payment method, Type
-// (expense|income|transfer|refund), Amount (plain decimal, e.g. -1234.50, never
-// prefixed), Currency (ISO code), Notes (only with options.include_notes), Tags
-// ("a; b").
+// (expense|income|transfer|refund), Amount (as recorded, plain decimal, e.g. 1234.50,
+// never prefixed), Spent (signed: the expense's amount, minus a refund's, 0 for income
+// and transfers, so SUM(Spent) is the report's Spent), Currency (ISO code), Notes (only
+// with options.include_notes), Tags ("a; b").
 #pragma once
 
 #include <string>

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/render/render_error.hpp"
+#include "core/render/utf8_text.hpp"
 
 namespace budget_exports::render {
 namespace {
@@ -18,10 +19,24 @@ std::string io_error(const char* action, const std::string& path) {
 
 bool starts_like_formula(std::string_view text) {
     if (text.empty()) return false;
-    switch (text[0]) {
-        case '=': case '+': case '-': case '@': case '\t': case '\r': return true;
-        default: return false;
+    if (text[0] == '\t' || text[0] == '\r' || text[0] == '\n') return true;
+    // Spreadsheets skip leading blanks before a formula: look at the first non-blank.
+    std::size_t i = 0;
+    for (;;) {
+        if (i < text.size() && text[i] == ' ') ++i;
+        else if (text.substr(i, 2) == "\xC2\xA0") i += 2;      // no-break space
+        else if (text.substr(i, 3) == "\xE3\x80\x80") i += 3;  // ideographic space
+        else break;
     }
+    if (i == text.size()) return false;
+    switch (text[i]) {
+        case '=': case '+': case '-': case '@': case '\t': case '\r': case '\n': return true;
+        default: break;
+    }
+    // Full-width forms U+FF1D ＝, U+FF0B ＋, U+FF0D －, U+FF20 ＠ (Excel maps them to ASCII).
+    for (const char* wide : {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D", "\xEF\xBC\xA0"})
+        if (text.substr(i, 3) == wide) return true;
+    return false;
 }
 
 CsvWriter::CsvWriter(const std::string& path) : path_(path) {
@@ -43,7 +58,7 @@ void CsvWriter::separator() {
 
 void CsvWriter::text_cell(std::string_view text) {
     separator();
-    quoted_if_needed(text, true);
+    quoted_if_needed(clean_text(text), true);
 }
 
 void CsvWriter::number_cell(std::string_view number) {

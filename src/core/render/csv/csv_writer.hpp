@@ -17,8 +17,9 @@ public:
     CsvWriter& operator=(const CsvWriter&) = delete;
 
     void byte_order_mark();
-    // User text. A cell starting with = + - @ TAB or CR gets a leading ' so Excel and
-    // LibreOffice show it as text instead of running it as a formula.
+    // User text, cleaned (clean_text). A cell starting with = + - @ TAB CR or LF, also
+    // after leading spaces, or with the full-width ＝ ＋ － ＠, gets a leading ' so Excel
+    // and LibreOffice show it as text instead of running it as a formula.
     void text_cell(std::string_view text);
     // Text we generated ourselves (numbers, ISO dates, codes): written unprefixed, so a
     // negative amount stays a number.

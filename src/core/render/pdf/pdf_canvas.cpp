@@ -1,6 +1,9 @@
 #include "core/render/pdf/pdf_canvas.hpp"
 
+#include <algorithm>
 #include <string>
+
+#include "core/render/utf8_text.hpp"
 
 namespace budget_exports::render {
 namespace {
@@ -43,8 +46,10 @@ double PdfCanvas::text_width(std::string_view text, HPDF_Font font, double size)
     return total * size / 1000.0;
 }
 
-std::string PdfCanvas::fit(std::string_view text, HPDF_Font font, double size, double width) const {
-    if (text_width(text, font, size) <= width) return std::string(text);
+std::string PdfCanvas::fit(std::string_view raw, HPDF_Font font, double size, double width) const {
+    const std::string cleaned = clean_line(raw);
+    const std::string_view text = cleaned;
+    if (text_width(text, font, size) <= width) return cleaned;
     const double room = width - text_width(kEllipsis, font, size);
     // Byte offsets just after each character, then a binary search on how many fit.
     std::vector<std::size_t> ends;
@@ -63,7 +68,9 @@ std::string PdfCanvas::fit(std::string_view text, HPDF_Font font, double size, d
     return std::string(text.substr(0, low)) + std::string(kEllipsis);
 }
 
-std::vector<std::string> PdfCanvas::wrap(std::string_view text, HPDF_Font font, double size, double width) const {
+std::vector<std::string> PdfCanvas::wrap(std::string_view raw, HPDF_Font font, double size, double width) const {
+    const std::string cleaned = clean_line(raw);
+    const std::string_view text = cleaned;
     std::vector<std::string> lines;
     std::string line;
     std::size_t position = 0;
@@ -84,6 +91,32 @@ std::vector<std::string> PdfCanvas::wrap(std::string_view text, HPDF_Font font, 
     return lines;
 }
 
+std::vector<std::string> PdfCanvas::wrap_lines(std::string_view raw, HPDF_Font font, double size, double width,
+                                               std::size_t max_lines) const {
+    const std::string cleaned = clean_line(raw);
+    if (text_width(cleaned, font, size) <= width) return {cleaned};
+    std::vector<std::string> lines = wrap(cleaned, font, size, width);
+    if (lines.size() <= max_lines) return lines;
+    // Too long: the last line takes the rest, shortened with "…".
+    std::string rest;
+    for (std::size_t i = max_lines - 1; i < lines.size(); ++i) rest += (rest.empty() ? "" : " ") + lines[i];
+    lines.resize(max_lines);
+    lines.back() = fit(rest, font, size, width);
+    return lines;
+}
+
+double PdfCanvas::widest_word(std::string_view raw, HPDF_Font font, double size) const {
+    double widest = 0;
+    std::size_t position = 0;
+    while (position < raw.size()) {
+        std::size_t space = raw.find(' ', position);
+        if (space == std::string_view::npos) space = raw.size();
+        if (space > position) widest = std::max(widest, text_width(raw.substr(position, space - position), font, size));
+        position = space + 1;
+    }
+    return widest;
+}
+
 void PdfCanvas::use_font(HPDF_Font font, double size) {
     if (font == current_font_ && size == current_size_) return;
     HPDF_Page_SetFontAndSize(page_, font, static_cast<HPDF_REAL>(size));
@@ -98,8 +131,8 @@ void PdfCanvas::use_fill(PdfColor color) {
 }
 
 void PdfCanvas::text(double x, double y, std::string_view text, HPDF_Font font, double size, PdfColor color) {
-    if (text.empty()) return;
-    const std::string copy(text);
+    const std::string copy = clean_line(text);
+    if (copy.empty()) return;
     HPDF_Page_BeginText(page_);
     use_font(font, size);
     use_fill(color);
@@ -116,8 +149,9 @@ void PdfCanvas::cell(double x, double y, double width, std::string_view text, HP
     this->text(x + offset, y, shown, font, size, color);
 }
 
-void PdfCanvas::number(double x, double y, double width, std::string_view text, HPDF_Font font, double size,
+void PdfCanvas::number(double x, double y, double width, std::string_view raw, HPDF_Font font, double size,
                        Align align, PdfColor color) {
+    const std::string text = clean_line(raw);
     double shown_size = size;
     const double natural = text_width(text, font, size);
     if (natural > width && natural > 0) shown_size = size * width / natural;

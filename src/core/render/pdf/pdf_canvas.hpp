@@ -1,5 +1,6 @@
 // Drawing on libharu pages: measured text (ellipsis, wrapping, numbers that shrink
-// rather than lose digits), rectangles and lines. Skips redundant font/colour
+// rather than lose digits), rectangles and lines. All text goes through clean_line()
+// (no control characters or XML-forbidden code points reach the PDF). Skips redundant font/colour
 // operators because every byte of a page's content stays in memory until save.
 #pragma once
 
@@ -30,6 +31,11 @@ public:
     std::string fit(std::string_view text, HPDF_Font font, double size, double width) const;
     // Lines no wider than `width`, breaking at spaces (a word too long is cut with "…").
     std::vector<std::string> wrap(std::string_view text, HPDF_Font font, double size, double width) const;
+    // At most `max_lines` lines; the last one ends with "…" only when the text needs more.
+    std::vector<std::string> wrap_lines(std::string_view text, HPDF_Font font, double size, double width,
+                                        std::size_t max_lines) const;
+    // Width of the widest space-separated word (the narrowest column that wraps it uncut).
+    double widest_word(std::string_view text, HPDF_Font font, double size) const;
 
     // Text with its baseline at y.
     void text(double x, double y, std::string_view text, HPDF_Font font, double size, PdfColor color);

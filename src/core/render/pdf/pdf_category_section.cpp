@@ -17,20 +17,43 @@ std::vector<PdfColumn> category_columns(const PdfCanvas& canvas, const PdfLayout
     for (const report::Category& c : report.categories)
         for (Money m : {c.allocated, c.spent, c.remaining}) amounts.push_back(report::format_display(m, currency));
     const report::BudgetTotals& t = report.budget_totals;
-    for (Money m : {t.allocated, t.spent, t.remaining}) amounts.push_back(report::format_display(m, currency));
+    for (Money m : {t.allocated, t.spent, t.allocated - t.spent}) amounts.push_back(report::format_display(m, currency));
     const HPDF_Font bold = canvas.fonts().bold;  // totals row is bold: measure with it
     const double money = column_width_for(canvas, bold, l.body_size, "Remaining", amounts);
 
     std::vector<PdfColumn> columns = {
-        {"Category", 0, Align::left, 1.0},
+        {"Category", 0, Align::left, 0},
         {"Allocated", money, Align::right, 0},
         {"Spent", money, Align::right, 0},
         {"Remaining", money, Align::right, 0},
         {"Used", column_width_for(canvas, bold, l.body_size, "Used", {"1000.0%"}), Align::right, 0},
         {"Status", column_width_for(canvas, bold, l.body_size, "Status", {"Over"}), Align::left, 0},
     };
-    if (report.options.include_charts) columns.push_back({"Spent vs budget", 0, Align::left, 0.6});
-    fit_columns(columns, l.width());
+    // The name column: one line for every name if there is room, else two; the chart
+    // (when asked for) takes what is left, and is left out when that is too narrow.
+    const HPDF_Font regular = canvas.fonts().regular;
+    double natural = canvas.text_width("Category", bold, l.body_size), word = natural;
+    for (const report::Category& c : report.categories) {
+        natural = std::max(natural, canvas.text_width(c.name, regular, l.body_size));
+        word = std::max(word, canvas.widest_word(c.name, regular, l.body_size));
+    }
+    natural = std::max(natural, canvas.text_width("Total", bold, l.body_size));
+    double two_lines = word;
+    for (const report::Category& c : report.categories)
+        while (canvas.text_width(c.name, regular, l.body_size) > two_lines &&
+               canvas.wrap(c.name, regular, l.body_size, two_lines).size() > 2)
+            two_lines += 2;
+    const double pad = 2 * kCellPadding + 1;
+    double fixed = 0;
+    for (std::size_t i = 1; i < columns.size(); ++i) fixed += columns[i].width;
+    const double room = l.width() - fixed;
+    constexpr double kChartMin = 60;
+    if (report.options.include_charts && room - (two_lines + pad) >= kChartMin) {
+        columns[0].width = std::max(two_lines + pad, std::min(natural + pad, room - kChartMin));
+        columns.push_back({"", room - columns[0].width, Align::left, 0});  // the legend names it
+    } else {
+        columns[0].width = room;
+    }
     return columns;
 }
 
@@ -80,7 +103,8 @@ void draw_category_table(PageFlow& flow, const report::Report& report) {
     for (const report::Category& c : report.categories)
         scale = std::max({scale, static_cast<double>(c.allocated.minor_units), static_cast<double>(c.spent.minor_units)});
 
-    if (report.options.include_charts) {
+    const bool chart = columns.size() > kChart;
+    if (chart) {
         draw_legend(canvas, l, flow.cursor() - l.small_size);
         flow.advance(l.small_size * 1.6);
     }
@@ -90,7 +114,11 @@ void draw_category_table(PageFlow& flow, const report::Report& report) {
     const auto draw_row = [&](const std::string& name, Money allocated, Money spent, Money remaining,
                               const std::optional<std::int64_t>& used, BudgetStatus status, bool total,
                               std::size_t index) {
-        if (!flow.fits(l.row_height)) {
+        const HPDF_Font font = total ? canvas.fonts().bold : canvas.fonts().regular;
+        const double name_width = columns[kName].width - 2 * kCellPadding;
+        const std::vector<std::string> lines = canvas.wrap_lines(name, font, l.body_size, name_width, 2);
+        const double height = l.row_height_for(lines.size());
+        if (!flow.fits(height)) {
             flow.new_page();
             draw_table_header(canvas, l, columns, flow.cursor());
             flow.advance(l.row_height);
@@ -98,15 +126,15 @@ void draw_category_table(PageFlow& flow, const report::Report& report) {
         const double top = flow.cursor();
         const bool over = status == BudgetStatus::over;
         if (over && !total)
-            canvas.fill_rect(l.left(), top - l.row_height, l.width(), l.row_height, colors::kAlertFill);
+            canvas.fill_rect(l.left(), top - height, l.width(), height, colors::kAlertFill);
         else if (index % 2 == 1)
-            canvas.fill_rect(l.left(), top - l.row_height, l.width(), l.row_height, colors::kZebraFill);
+            canvas.fill_rect(l.left(), top - height, l.width(), height, colors::kZebraFill);
         if (total) canvas.line(l.left(), top, l.right(), top, 0.8, colors::kText);
-        const HPDF_Font font = total ? canvas.fonts().bold : canvas.fonts().regular;
         const double baseline = row_baseline(l, top);
         const auto x = [&](Column c) { return column_left(columns, c, l.left()) + kCellPadding; };
         const auto w = [&](Column c) { return columns[c].width - 2 * kCellPadding; };
-        canvas.cell(x(kName), baseline, w(kName), name, font, l.body_size, Align::left, colors::kText);
+        for (std::size_t i = 0; i < lines.size(); ++i)
+            canvas.text(x(kName), baseline - i * l.line_height(), lines[i], font, l.body_size, colors::kText);
         canvas.number(x(kAllocated), baseline, w(kAllocated), report::format_display(allocated, currency), font,
                       l.body_size, Align::right, colors::kText);
         canvas.number(x(kSpent), baseline, w(kSpent), report::format_display(spent, currency), font, l.body_size,
@@ -115,19 +143,24 @@ void draw_category_table(PageFlow& flow, const report::Report& report) {
                       l.body_size, Align::right, remaining.minor_units < 0 ? colors::kAlert : colors::kText);
         canvas.number(x(kUsed), baseline, w(kUsed), report::format_percent(used), font, l.body_size, Align::right,
                       over ? colors::kAlert : colors::kText);
-        const char* status_word = status == BudgetStatus::over ? "Over" : status == BudgetStatus::on ? "On" : "Under";
-        canvas.cell(x(kStatus), baseline, w(kStatus), status_word, font, l.body_size, Align::left,
-                    over ? colors::kAlert : status == BudgetStatus::on ? colors::kWarn : colors::kGood);
-        if (report.options.include_charts && !total)
+        if (!total) {
+            const char* status_word = status == BudgetStatus::over ? "Over" : status == BudgetStatus::on ? "On" : "Under";
+            canvas.cell(x(kStatus), baseline, w(kStatus), status_word, font, l.body_size, Align::left,
+                        over ? colors::kAlert : status == BudgetStatus::on ? colors::kWarn : colors::kGood);
+        }
+        if (chart && !total)
             draw_bar(canvas, l, x(kChart), top, w(kChart), allocated, spent, scale);
-        flow.advance(l.row_height);
+        flow.advance(height);
     };
 
     std::size_t index = 0;
     for (const report::Category& c : report.categories)
         draw_row(c.name, c.allocated, c.spent, c.remaining, c.percent_used_basis_points, c.status, false, index++);
+    // Totals of the table's own columns: allocations against the spending in scope.
     const report::BudgetTotals& t = report.budget_totals;
-    draw_row("Total", t.allocated, t.spent, t.remaining, t.percent_used_basis_points, t.status, true, 0);
+    const Money remaining = t.allocated - t.spent;
+    draw_row("Total", t.allocated, t.spent, remaining, report::percent_of(t.spent, t.allocated),
+             t.spent > t.allocated ? BudgetStatus::over : BudgetStatus::under, true, 0);
     flow.document().check("cannot draw the category table");
 }
 

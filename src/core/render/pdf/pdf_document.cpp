@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/render/render_error.hpp"
+#include "core/render/utf8_text.hpp"
 
 namespace budget_exports::render {
 
@@ -89,7 +90,7 @@ HPDF_Page PdfDocument::add_page(HPDF_REAL width, HPDF_REAL height) {
 }
 
 void PdfDocument::set_title(const std::string& title) {
-    HPDF_SetInfoAttr(doc_, HPDF_INFO_TITLE, title.c_str());
+    HPDF_SetInfoAttr(doc_, HPDF_INFO_TITLE, clean_line(title).c_str());
     HPDF_SetInfoAttr(doc_, HPDF_INFO_CREATOR, "budget_exports");
     HPDF_ResetError(doc_);  // a title the info encoder rejects is not worth failing the export
     error_ = HPDF_OK;

@@ -6,7 +6,9 @@ namespace budget_exports::render {
 
 PdfLayout PdfLayout::for_options(const report::ReportOptions& options) {
     PdfLayout layout;
-    if (options.page_orientation == report::PageOrientation::landscape)
+    // Large type needs landscape pages: seven columns at 11.5 pt do not fit across A4
+    // portrait without cutting text (README, "What is in the files").
+    if (options.page_orientation == report::PageOrientation::landscape || options.font_size == report::FontSize::large)
         std::swap(layout.page_width, layout.page_height);
     switch (options.font_size) {
         case report::FontSize::small: layout.body_size = 8; break;

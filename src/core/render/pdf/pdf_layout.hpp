@@ -1,6 +1,8 @@
 // Page geometry and type sizes for one PDF, derived from the report options.
 #pragma once
 
+#include <cstddef>
+
 #include "core/report/report.hpp"
 
 namespace budget_exports::render {
@@ -39,6 +41,10 @@ struct PdfLayout {
     double width() const { return right() - left(); }
     double top() const { return page_height - margin; }
     double bottom() const { return margin + footer_height; }
+    // Distance between the baselines of two wrapped lines of body text.
+    double line_height() const { return body_size * 1.25; }
+    // A table row with `lines` lines of body text.
+    double row_height_for(std::size_t lines) const { return row_height + (lines > 1 ? (lines - 1) * line_height() : 0); }
 
     static PdfLayout for_options(const report::ReportOptions& options);
 };

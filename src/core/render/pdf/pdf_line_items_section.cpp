@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "core/render/pdf/pdf_sections.hpp"
+#include "core/render/render_error.hpp"
 #include "core/render/utf8_text.hpp"
 
 namespace budget_exports::render {
@@ -10,9 +13,8 @@ using report::Money;
 namespace colors = pdf_colors;
 
 enum Column { kDate, kCategory, kDescription, kVendor, kMethod, kType, kAmount };
-
-// Height of the heading drawn by draw_heading at the top of a page.
-double heading_height(const PdfLayout& l) { return l.heading_size * (1.2 + 0.45 + 0.4); }
+constexpr Column kWrapped[] = {kCategory, kDescription, kVendor, kMethod};
+constexpr std::size_t kMaxDistinct = 5000;  // beyond this, a column's wrap width is estimated
 
 // The widest short date is month-dependent ("28 May" vs "28 Sep").
 std::vector<std::string> date_samples() {
@@ -21,97 +23,304 @@ std::vector<std::string> date_samples() {
     return samples;
 }
 
+const std::string& wrapped_text(const report::LineItem& item, Column column) {
+    switch (column) {
+        case kCategory: return item.category;
+        case kDescription: return item.description;
+        case kVendor: return item.vendor;
+        default: return item.payment_method;
+    }
+}
+
+// Height of the heading draw_heading() puts above the table.
+double heading_advance(const PdfLayout& l, bool at_top) {
+    return (at_top ? 0 : l.heading_size * 0.6) + l.heading_size * (1.2 + 0.45 + 0.4);
+}
+
 }  // namespace
 
-LineItemsSection::LineItemsSection(PageFlow& flow, const report::Report& report) : flow_(flow), report_(report) {
+// What the first pass learns about one wrapped column.
+struct LineItemsSection::Measure {
+    double natural = 0;  // widest text on one line (points, no padding)
+    double word = 0;     // widest word
+    std::set<std::string> distinct;
+    bool too_many = false;
+};
+
+LineItemsSection::LineItemsSection(PageFlow& flow, const report::Report& report, ReplayableItems& items)
+    : flow_(flow), report_(report), items_(items) {
     const PdfCanvas& canvas = flow.canvas();
     const PdfLayout& l = flow.layout();
     const HPDF_Font regular = canvas.fonts().regular;
-    const report::LineItemTotals& t = report.line_item_totals;
-    // Amount column: as wide as the largest total (a row rarely exceeds it; if one
-    // does, PdfCanvas::number shrinks it rather than cut digits).
-    std::vector<std::string> amounts;
-    for (Money m : {t.expenses, t.income, t.transfers, t.refunds})
-        amounts.push_back("-" + report::format_display(m, report.currency));
+    const HPDF_Font bold = canvas.fonts().bold;
     columns_ = {
         {"Date", column_width_for(canvas, regular, l.body_size, "Date", date_samples()), Align::left, 0},
-        {"Category", 0, Align::left, 1.0},
-        {"Description", 0, Align::left, 1.6},
-        {"Vendor", 0, Align::left, 1.1},
-        {"Method", 0, Align::left, 0.75},
-        {"Type", column_width_for(canvas, regular, l.body_size, "Type", {"Transfer"}), Align::left, 0},
-        {"Amount", column_width_for(canvas, regular, l.body_size, "Amount", amounts), Align::right, 0},
+        {"Category", 0, Align::left, 0},
+        {"Description", 0, Align::left, 0},
+        {"Vendor", 0, Align::left, 0},
+        {"Method", 0, Align::left, 0},
+        {"Type", column_width_for(canvas, regular, l.body_size, "Type", {"Transfer", "Expense", "Refund", "Income"}),
+         Align::left, 0},
+        {"Amount", 0, Align::right, 0},
     };
-    fit_columns(columns_, l.width());
-    // Notes get a second, smaller line under the row rather than a squeezed column.
-    row_height_ = report.options.include_notes ? l.row_height + l.small_size * 1.2 : l.row_height;
 
-    const double room = l.top() - heading_height(l) - l.row_height - l.bottom();
-    rows_per_page_ = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(room / row_height_)));
-    page_count_ = t.count == 0 ? 1 : static_cast<int>((t.count + rows_per_page_ - 1) / rows_per_page_);
+    // Pass 1: how wide every column's content is.
+    Measure measures[4];
+    for (std::size_t i = 0; i < 4; ++i) {
+        const std::string& title = columns_[kWrapped[i]].title;
+        measures[i].natural = measures[i].word = canvas.text_width(title, bold, l.body_size);
+    }
+    double amount = canvas.text_width(report::format_display(report.line_item_totals.net_spent(), report.currency),
+                                      bold, l.body_size);
+    amount = std::max(amount, canvas.text_width("Amount", bold, l.body_size));
+    report::LineItem item;
+    while (items_.items().next(item)) {
+        for (std::size_t i = 0; i < 4; ++i) {
+            const std::string text = clean_line(wrapped_text(item, kWrapped[i]));
+            Measure& m = measures[i];
+            const double width = canvas.text_width(text, regular, l.body_size);
+            m.natural = std::max(m.natural, width);
+            if (width > m.word) m.word = std::max(m.word, canvas.widest_word(text, regular, l.body_size));
+            if (!m.too_many) {
+                m.distinct.insert(text);
+                if (m.distinct.size() > kMaxDistinct) {
+                    m.too_many = true;
+                    m.distinct.clear();
+                }
+            }
+        }
+        amount = std::max(amount, canvas.text_width(report::format_display(item.amount, report.currency), regular,
+                                                    l.body_size));
+    }
+    items_.rewind();
+    columns_[kAmount].width = amount + 2 * kCellPadding + 1;
+    size_columns(measures);
+
+    // Pass 2: where every row lands, so "Page n of m" is known before drawing.
+    added_pages_ = run(false, nullptr);
+    items_.rewind();
 }
 
-void LineItemsSection::start_page(bool first) {
-    flow_.new_page();
-    const std::int64_t count = report_.line_item_totals.count;
-    std::string title = first ? "Transactions" : "Transactions (continued)";
-    if (first && count > 0) title += " (" + std::to_string(count) + ")";
-    draw_heading(flow_, title, 0);
-    draw_table_header(flow_.canvas(), flow_.layout(), columns_, flow_.cursor());
-    flow_.advance(flow_.layout().row_height);
+// Narrowest width (no padding) at which every value of a column fits on two lines.
+static double two_line_width(const PdfCanvas& canvas, const PdfLayout& l, const std::set<std::string>& values,
+                             double low, double high) {
+    const HPDF_Font regular = canvas.fonts().regular;
+    const auto fits = [&](double width) {
+        for (const std::string& value : values)
+            if (canvas.text_width(value, regular, l.body_size) > width &&
+                canvas.wrap(value, regular, l.body_size, width).size() > 2)
+                return false;
+        return true;
+    };
+    if (fits(low)) return low;
+    for (int step = 0; step < 14 && high - low > 0.5; ++step) {
+        const double middle = (low + high) / 2;
+        if (fits(middle))
+            high = middle;
+        else
+            low = middle;
+    }
+    return high;
 }
 
-void LineItemsSection::draw_row(const report::LineItem& item, std::int64_t index) {
+void LineItemsSection::size_columns(Measure (&measures)[4]) {
+    const PdfCanvas& canvas = flow_.canvas();
+    const PdfLayout& l = flow_.layout();
+    const double pad = 2 * kCellPadding + 1;
+    const double fixed = columns_[kDate].width + columns_[kType].width + columns_[kAmount].width;
+    const double room = l.width() - fixed;
+    // Category, vendor and method on one line if they can, else on two; the
+    // description takes the rest (it wraps, and only a very long one is shortened).
+    double natural[4], narrow[4];
+    for (std::size_t i = 0; i < 4; ++i) {
+        natural[i] = measures[i].natural + pad;
+        if (kWrapped[i] == kDescription)  // may end in "…" on its second line: the rest is for names
+            narrow[i] = std::max(measures[i].word, measures[i].natural * 0.35) + pad;
+        else if (measures[i].too_many)
+            narrow[i] = std::max(measures[i].word, measures[i].natural * 0.6) + pad;
+        else
+            narrow[i] = two_line_width(canvas, l, measures[i].distinct, measures[i].word, measures[i].natural) + pad;
+        narrow[i] = std::min(narrow[i], natural[i]);
+    }
+    const std::size_t description = 1;
+    // The description would like two lines for every row too.
+    const double description_two_lines =
+        measures[description].too_many
+            ? std::max(measures[description].word, measures[description].natural * 0.56) + pad
+            : two_line_width(canvas, l, measures[description].distinct, measures[description].word,
+                             measures[description].natural) + pad;
+    const double description_wanted =
+        std::min(natural[description], std::max({narrow[description], description_two_lines, room * 0.3}));
+    double widths[4];
+    for (std::size_t i = 0; i < 4; ++i) widths[i] = natural[i];
+    const auto others = [&] { return widths[0] + widths[2] + widths[3]; };
+    // Shrink the columns that gain most from a second line first.
+    while (others() + description_wanted > room) {
+        std::size_t best = 4;
+        double best_saving = 0.5;
+        for (std::size_t i : {0u, 2u, 3u})
+            if (widths[i] - narrow[i] > best_saving) {
+                best = i;
+                best_saving = widths[i] - narrow[i];
+            }
+        if (best == 4) break;
+        widths[best] = narrow[best];
+    }
+    widths[description] = room - others();
+    if (widths[description] < measures[description].word + pad) {
+        // Pathological text: share the room in proportion (some text gets "…").
+        const double total = narrow[0] + narrow[1] + narrow[2] + narrow[3];
+        for (std::size_t i = 0; i < 4; ++i) widths[i] = room * narrow[i] / total;
+    }
+    for (std::size_t i = 0; i < 4; ++i) columns_[kWrapped[i]].width = widths[i];
+}
+
+LineItemsSection::Shape LineItemsSection::shape(const report::LineItem& item) const {
+    const PdfCanvas& canvas = flow_.canvas();
+    const PdfLayout& l = flow_.layout();
+    const HPDF_Font regular = canvas.fonts().regular;
+    Shape shape;
+    std::size_t lines = 1;
+    for (std::size_t i = 0; i < 4; ++i) {
+        shape.cells[i] = canvas.wrap_lines(wrapped_text(item, kWrapped[i]), regular, l.body_size,
+                                           columns_[kWrapped[i]].width - 2 * kCellPadding, 2);
+        lines = std::max(lines, shape.cells[i].size());
+    }
+    shape.height = l.row_height_for(lines);
+    if (report_.options.include_notes && !item.notes.empty()) {
+        const double x = column_left(columns_, kDescription, l.left()) + kCellPadding;
+        shape.notes = canvas.wrap_lines(item.notes, regular, l.small_size, l.right() - kCellPadding - x, 2);
+        shape.height += shape.notes.size() * l.small_size * 1.25;
+    }
+    return shape;
+}
+
+int LineItemsSection::run(bool drawing, report::LineItemTotals* streamed) {
+    const PdfLayout& l = flow_.layout();
+    const std::int64_t expected = report_.line_item_totals.count;
+    double cursor = flow_.cursor();
+    bool at_top = !(cursor < l.top());
+    int pages = 0;
+    std::int64_t row_on_page = 0;
+
+    const auto new_page = [&] {
+        ++pages;
+        if (drawing) flow_.new_page();
+        cursor = l.top();
+        at_top = true;
+        row_on_page = 0;
+    };
+    const auto heading = [&](bool first) {
+        if (drawing) {
+            std::string title = first ? "Transactions" : "Transactions (continued)";
+            if (first && expected > 0) title += " (" + report::format_count(expected) + ")";
+            draw_heading(flow_, title, 0);
+            draw_table_header(flow_.canvas(), l, columns_, flow_.cursor());
+            flow_.advance(l.row_height);
+        }
+        cursor -= heading_advance(l, at_top) + l.row_height;
+        at_top = false;
+    };
+    const auto room_for = [&](double height) { return cursor - height >= l.bottom(); };
+
+    report::LineItem item;
+    std::int64_t index = 0;
+    bool started = false;
+    while (items_.items().next(item)) {
+        if (streamed) streamed->add(item);
+        // Rows beyond the promised count are only counted, so the caller's totals
+        // check reports the mismatch instead of a layout error.
+        if (index++ >= expected) continue;
+        const Shape row = shape(item);
+        if (!started) {
+            if (!room_for(heading_advance(l, at_top) + l.row_height + row.height)) new_page();
+            heading(true);
+            started = true;
+        } else if (!room_for(row.height)) {
+            if (drawing) flow_.document().check("cannot draw transactions");
+            new_page();
+            heading(false);
+        }
+        if (drawing) draw_row(item, row, row_on_page);
+        cursor -= row.height;
+        ++row_on_page;
+    }
+    if (!started) {  // no rows: the heading and one line saying so
+        if (!room_for(heading_advance(l, at_top) + 2 * l.row_height)) new_page();
+        heading(true);
+        if (drawing) {
+            flow_.advance(l.row_height);
+            flow_.canvas().text(l.left(), flow_.cursor(), "No transactions match these filters.",
+                                flow_.canvas().fonts().regular, l.body_size, colors::kMuted);
+        }
+        cursor -= l.row_height;
+        return pages;
+    }
+    // The total row closes the table (with the header repeated if it needs a new page).
+    if (!room_for(l.row_height)) {
+        new_page();
+        heading(false);
+    }
+    if (drawing) draw_total_row();
+    cursor -= l.row_height;
+    if (drawing && std::abs(cursor - flow_.cursor()) > 0.01)
+        throw RenderError("PDF: internal layout error in the transaction table");
+    return pages;
+}
+
+void LineItemsSection::draw_row(const report::LineItem& item, const Shape& row, std::int64_t index) {
     PdfCanvas& canvas = flow_.canvas();
     const PdfLayout& l = flow_.layout();
     const HPDF_Font font = canvas.fonts().regular;
     const double top = flow_.cursor();
-    if (index % 2 == 1) canvas.fill_rect(l.left(), top - row_height_, l.width(), row_height_, colors::kZebraFill);
+    if (index % 2 == 1) canvas.fill_rect(l.left(), top - row.height, l.width(), row.height, colors::kZebraFill);
     const double baseline = row_baseline(l, top);
-    const auto cell = [&](Column c, std::string_view text, PdfColor color = colors::kText) {
-        canvas.cell(column_left(columns_, c, l.left()) + kCellPadding, baseline, columns_[c].width - 2 * kCellPadding,
-                    text, font, l.body_size, columns_[c].align, color);
-    };
-    cell(kDate, item.date ? report::format_short(*item.date) : "");
-    cell(kCategory, item.category);
-    cell(kDescription, item.description);
-    cell(kVendor, item.vendor);
-    cell(kMethod, item.payment_method);
-    cell(kType, report::display_name(item.type), colors::kMuted);
-    const bool money_back = item.type == report::TransactionType::refund || item.type == report::TransactionType::income;
-    canvas.number(column_left(columns_, kAmount, l.left()) + kCellPadding, baseline,
-                  columns_[kAmount].width - 2 * kCellPadding, report::format_display(item.amount, report_.currency),
-                  font, l.body_size, Align::right, money_back ? colors::kGood : colors::kText);
-    if (report_.options.include_notes && !item.notes.empty()) {
-        const double x = column_left(columns_, kDescription, l.left()) + kCellPadding;
-        canvas.cell(x, top - l.row_height - l.small_size * 0.45, l.right() - kCellPadding - x, item.notes, font,
-                    l.small_size, Align::left, colors::kMuted);
+    const auto x = [&](Column c) { return column_left(columns_, c, l.left()) + kCellPadding; };
+    canvas.text(x(kDate), baseline, item.date ? report::format_short(*item.date) : "", font, l.body_size,
+                colors::kText);
+    std::size_t lines = 1;
+    for (std::size_t i = 0; i < 4; ++i) {
+        lines = std::max(lines, row.cells[i].size());
+        for (std::size_t k = 0; k < row.cells[i].size(); ++k)
+            canvas.text(x(kWrapped[i]), baseline - k * l.line_height(), row.cells[i][k], font, l.body_size,
+                        colors::kText);
     }
-    flow_.advance(row_height_);
+    canvas.cell(x(kType), baseline, columns_[kType].width - 2 * kCellPadding, report::display_name(item.type), font,
+                l.body_size, Align::left, colors::kMuted);
+    const bool money_back = item.type == report::TransactionType::refund;
+    const bool not_spent = item.type == report::TransactionType::income || item.type == report::TransactionType::transfer;
+    canvas.number(x(kAmount), baseline, columns_[kAmount].width - 2 * kCellPadding,
+                  report::format_display(item.amount, report_.currency), font, l.body_size, Align::right,
+                  money_back ? colors::kGood : not_spent ? colors::kMuted : colors::kText);
+    double note_y = baseline - lines * l.line_height() + l.body_size * 0.15;
+    for (const std::string& line : row.notes) {
+        canvas.text(x(kDescription), note_y, line, font, l.small_size, colors::kMuted);
+        note_y -= l.small_size * 1.25;
+    }
+    flow_.advance(row.height);
 }
 
-report::LineItemTotals LineItemsSection::draw(report::LineItemSource& items) {
-    const std::int64_t expected = report_.line_item_totals.count;
-    start_page(true);
+void LineItemsSection::draw_total_row() {
+    PdfCanvas& canvas = flow_.canvas();
+    const PdfLayout& l = flow_.layout();
+    const HPDF_Font bold = canvas.fonts().bold;
+    const double top = flow_.cursor();
+    canvas.line(l.left(), top, l.right(), top, 0.8, colors::kText);
+    const double baseline = row_baseline(l, top);
+    const double label_x = column_left(columns_, kCategory, l.left()) + kCellPadding;
+    const double amount_x = column_left(columns_, kAmount, l.left()) + kCellPadding;
+    canvas.cell(label_x, baseline, amount_x - label_x - kCellPadding,
+                "Spent: expenses − refunds (income and transfers not counted)", bold, l.body_size, Align::left,
+                colors::kText);
+    canvas.number(amount_x, baseline, columns_[kAmount].width - 2 * kCellPadding,
+                  report::format_display(report_.line_item_totals.net_spent(), report_.currency), bold, l.body_size,
+                  Align::right, colors::kText);
+    flow_.advance(l.row_height);
+}
+
+report::LineItemTotals LineItemsSection::draw() {
     report::LineItemTotals streamed;
-    report::LineItem item;
-    while (items.next(item)) {
-        const std::int64_t index = streamed.count;
-        streamed.add(item);
-        // Rows beyond the promised count are only counted, so the caller's totals
-        // check reports the mismatch instead of a layout error.
-        if (index >= expected) continue;
-        if (index > 0 && index % rows_per_page_ == 0) {
-            flow_.document().check("cannot draw transactions");
-            start_page(false);
-        }
-        draw_row(item, index % rows_per_page_);
-    }
-    if (expected == 0) {
-        flow_.advance(flow_.layout().row_height);
-        flow_.canvas().text(flow_.layout().left(), flow_.cursor(), "No transactions match these filters.",
-                            flow_.canvas().fonts().regular, flow_.layout().body_size, colors::kMuted);
-    }
+    run(true, &streamed);
     flow_.document().check("cannot draw transactions");
     return streamed;
 }

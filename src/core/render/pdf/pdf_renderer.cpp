@@ -22,11 +22,12 @@ void render_pdf(const report::Report& report, report::LineItemSource& items, con
     draw_category_table(flow, report);
     if (report.options.include_timeline) draw_payment_timeline(flow, report);
 
-    // Fixed-height rows make the page count known before streaming, so footers can be
+    // The table is measured and paginated before it is drawn, so footers can be
     // stamped (and pages compacted) as each page is finished.
-    LineItemsSection line_items(flow, report);
-    flow.set_total_pages(flow.page_count() + line_items.page_count());
-    const report::LineItemTotals streamed = line_items.draw(items);
+    ReplayableItems replay(items, options.tmpdir);
+    LineItemsSection line_items(flow, report, replay);
+    flow.set_total_pages(flow.page_count() + line_items.added_pages());
+    const report::LineItemTotals streamed = line_items.draw();
     require_matching_totals(report, streamed, "PDF");
     flow.finish();
     document.save(path);

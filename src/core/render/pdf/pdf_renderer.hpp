@@ -20,6 +20,8 @@ struct PdfOptions {
     std::string font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     // "" = use font_path for bold text too.
     std::string bold_font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+    // Where a copy of the line items goes when the source cannot be read twice; "" = $TMPDIR or /tmp.
+    std::string tmpdir;
 };
 
 // Streams `items` into `path`. Throws RenderError (and removes `path`) on failure:

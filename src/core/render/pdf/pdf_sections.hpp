@@ -3,6 +3,7 @@
 
 #include "core/render/pdf/pdf_page_flow.hpp"
 #include "core/render/pdf/pdf_table.hpp"
+#include "core/render/replayable_items.hpp"
 #include "core/report/line_item_source.hpp"
 #include "core/report/report.hpp"
 
@@ -16,31 +17,43 @@ void draw_title_and_summary(PageFlow& flow, const report::Report& report);
 // allocated vs spent per row when options.include_charts.
 void draw_category_table(PageFlow& flow, const report::Report& report);
 
-// Upcoming (pending, scheduled, overdue) milestones in due-date order.
+// Payments on the report date: overdue, upcoming, paid, cancelled (listed, not counted),
+// each in due-date order, with notes when options.include_notes.
 void draw_payment_timeline(PageFlow& flow, const report::Report& report);
 
 // Section heading with an accent rule; keeps `keep_with_next` points of room below it.
 void draw_heading(PageFlow& flow, const std::string& text, double keep_with_next);
 
-// The paginated line-item table. Rows have a fixed height (text is cut with an
-// ellipsis) so the page count is known before the first row arrives.
+// The paginated line-item table. Three passes over the rows: measure the columns
+// (they are sized to their content; category, vendor and method wrap to two lines
+// rather than being cut), count the pages (rows with wrapped text or a note are
+// taller), then draw. It starts below the previous section, not on a new page.
 class LineItemsSection {
 public:
-    LineItemsSection(PageFlow& flow, const report::Report& report);
-    int page_count() const { return page_count_; }
-    // Draws every streamed row (starting a new page) and returns what was streamed.
-    report::LineItemTotals draw(report::LineItemSource& items);
+    LineItemsSection(PageFlow& flow, const report::Report& report, ReplayableItems& items);
+    // Pages the table adds after the current one.
+    int added_pages() const { return added_pages_; }
+    // Draws every row and the total row; returns what was streamed.
+    report::LineItemTotals draw();
 
 private:
-    void start_page(bool first);
-    void draw_row(const report::LineItem& item, std::int64_t index);
+    struct Measure;
+    struct Shape {
+        std::vector<std::string> cells[4];  // category, description, vendor, method
+        std::vector<std::string> notes;
+        double height = 0;
+    };
+    void size_columns(Measure (&measures)[4]);
+    Shape shape(const report::LineItem& item) const;
+    int run(bool drawing, report::LineItemTotals* streamed);
+    void draw_row(const report::LineItem& item, const Shape& row, std::int64_t index);
+    void draw_total_row();
 
     PageFlow& flow_;
     const report::Report& report_;
+    ReplayableItems& items_;
     std::vector<PdfColumn> columns_;
-    double row_height_ = 0;
-    std::int64_t rows_per_page_ = 1;
-    int page_count_ = 1;
+    int added_pages_ = 0;
 };
 
 }  // namespace budget_exports::render

@@ -1,27 +1,68 @@
+#include <algorithm>
+
 #include "core/render/utf8_text.hpp"
 #include "core/render/xlsx/xlsx_sheets.hpp"
 
 namespace budget_exports::render {
+namespace {
+
+// Characters (code points) of `text`: what Excel's column width counts.
+std::size_t characters(std::string_view text) {
+    std::size_t count = 0;
+    for (char c : text)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+    return count;
+}
+
+}  // namespace
+
+void measure_details_columns(DetailsWidths& widths, const report::LineItem& item) {
+    widths.category = std::max(widths.category, characters(item.category));
+    widths.description = std::max(widths.description, characters(item.description));
+    widths.vendor = std::max(widths.vendor, characters(item.vendor));
+    widths.method = std::max(widths.method, characters(item.payment_method));
+    widths.notes = std::max(widths.notes, characters(item.notes));
+    widths.tags = std::max(widths.tags, characters(join_tags(item.tags)));
+}
 
 report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet,
-                                           const report::Report& report, report::LineItemSource& items) {
+                                           const report::Report& report, report::LineItemSource& items,
+                                           const DetailsWidths& measured) {
     using report::TransactionType;
     SheetWriter cells(sheet, kDetailsSheet, workbook.formats(), report.currency.minor_digits);
     const XlsxFormats& f = workbook.formats();
     const bool notes = report.options.include_notes;
     const DetailsLayout layout(report.line_item_totals.count);
-    const lxw_col_t notes_col = 7;
-    const lxw_col_t tags_col = notes ? 8 : 7;
+    const lxw_col_t notes_col = 8;
+    const lxw_col_t tags_col = notes ? 9 : 8;
 
-    if (notes)
-        cells.column_widths({12, 24, 42, 26, 16, 10, 14, 40, 24});
-    else
-        cells.column_widths({12, 24, 42, 26, 16, 10, 14, 24});
-    const char* const titles[] = {"Date", "Category", "Description", "Vendor", "Payment method", "Type", "Amount"};
-    for (lxw_col_t col = 0; col < 7; ++col) cells.text(layout.header_row, col, titles[col], f.header);
+    // Widths that fit the longest value (within limits; longer text wraps).
+    constexpr std::size_t kLongText = 60;
+    const auto width = [](std::size_t chars, double minimum, double maximum) {
+        return std::clamp(static_cast<double>(chars) + 2, minimum, maximum);
+    };
+    std::vector<double> widths = {12,
+                                  width(measured.category, 10, 40),
+                                  width(measured.description, 14, kLongText),
+                                  width(measured.vendor, 10, 40),
+                                  width(measured.method, 16, 30),
+                                  10,
+                                  14,
+                                  14};
+    if (notes) widths.push_back(width(measured.notes, 8, kLongText));
+    widths.push_back(width(measured.tags, 6, 40));
+    cells.column_widths(widths);
+    lxw_format* description_format = measured.description + 2 > kLongText ? f.wrap : nullptr;
+    lxw_format* notes_format = measured.notes + 2 > kLongText ? f.wrap : nullptr;
+
+    const char* const titles[] = {"Date", "Category", "Description", "Vendor", "Payment method", "Type", "Amount",
+                                  "Spent"};
+    for (lxw_col_t col = 0; col < 8; ++col)
+        cells.text(layout.header_row, col, titles[col], col == 6 || col == 7 ? f.header_right : f.header);
     if (notes) cells.text(layout.header_row, notes_col, "Notes", f.header);
     cells.text(layout.header_row, tags_col, "Tags", f.header);
     cells.freeze_header(layout.header_row);
+    cells.print_setup(layout.header_row, layout.header_row);
 
     report::LineItemTotals streamed;
     report::LineItem item;
@@ -31,12 +72,13 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
         ++row;
         cells.date(row, 0, item.date);
         cells.text(row, 1, item.category);
-        cells.text(row, 2, item.description);
+        cells.text(row, 2, item.description, description_format);
         cells.text(row, 3, item.vendor);
         cells.text(row, 4, item.payment_method);
         cells.text(row, 5, report::display_name(item.type));
         cells.money(row, 6, item.amount);
-        if (notes) cells.text(row, notes_col, item.notes);
+        cells.money(row, 7, report::spent_contribution(item));
+        if (notes) cells.text(row, notes_col, item.notes, notes_format);
         if (!item.tags.empty()) cells.text(row, tags_col, join_tags(item.tags));
     }
     // The renderer compares `streamed` with the promised totals; stop before writing
@@ -51,15 +93,17 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
     cells.autofilter(layout.header_row, 0, layout.last_item_row, tags_col);
 
     const report::LineItemTotals& totals = report.line_item_totals;
+    row = layout.last_item_row + 2;
+    cells.text(row, 2, "Spent (expenses - refunds)", f.total_label);
+    cells.money_formula(row++, DetailsLayout::spent_col, layout.sum_of_spent(false), totals.net_spent());
     const std::pair<const char*, TransactionType> rows[] = {{"Total expenses", TransactionType::expense},
                                                               {"Total refunds", TransactionType::refund},
-                                                              {"Total income", TransactionType::income},
-                                                              {"Total transfers", TransactionType::transfer}};
+                                                              {"Total income (not spent)", TransactionType::income},
+                                                              {"Total transfers (not spent)", TransactionType::transfer}};
     const report::Money values[] = {totals.expenses, totals.refunds, totals.income, totals.transfers};
-    row = layout.last_item_row + 2;
     for (std::size_t i = 0; i < 4; ++i, ++row) {
-        cells.text(row, 2, rows[i].first, f.total_label);
-        cells.money_formula(row, layout.amount_col, layout.sum_of_type(rows[i].second, false), values[i]);
+        cells.text(row, 2, rows[i].first, f.label);
+        cells.money_formula(row, layout.amount_col, layout.sum_of_type(rows[i].second, false), values[i], f.money);
     }
     return streamed;
 }

@@ -2,6 +2,7 @@
 
 #include "core/render/line_item_check.hpp"
 #include "core/render/output_file_guard.hpp"
+#include "core/render/replayable_items.hpp"
 #include "core/render/xlsx/xlsx_sheets.hpp"
 
 namespace budget_exports::render {
@@ -15,8 +16,15 @@ void render_xlsx(const report::Report& report, report::LineItemSource& items, co
     lxw_worksheet* details = workbook.add_sheet(kDetailsSheet);
     lxw_worksheet* schedule = workbook.add_sheet(kScheduleSheet);
 
+    // First pass: column widths from the content; second pass: the rows.
+    ReplayableItems replay(items, options.tmpdir);
+    DetailsWidths widths;
+    report::LineItem item;
+    while (replay.items().next(item)) measure_details_columns(widths, item);
+    replay.rewind();
+
     write_summary_sheet(workbook, summary, report);
-    const report::LineItemTotals streamed = write_details_sheet(workbook, details, report, items);
+    const report::LineItemTotals streamed = write_details_sheet(workbook, details, report, replay.items(), widths);
     require_matching_totals(report, streamed, "Excel");
     write_schedule_sheet(workbook, schedule, report);
     workbook.close();

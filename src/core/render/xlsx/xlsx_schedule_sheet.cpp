@@ -3,47 +3,75 @@
 namespace budget_exports::render {
 
 void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const report::Report& report) {
-    using report::MilestoneStatus;
+    using report::PaymentState;
     SheetWriter cells(sheet, kScheduleSheet, workbook.formats(), report.currency.minor_digits);
     const XlsxFormats& f = workbook.formats();
-    cells.column_widths({24, 40, 16, 14, 12, 14});
-    const char* const titles[] = {"Category", "Milestone", "Amount", "Due date", "Status", "Paid date"};
-    for (lxw_col_t col = 0; col < 6; ++col) cells.text(0, col, titles[col], f.header);
+    const bool notes = report.options.include_notes;
+    std::size_t category_chars = 10, name_chars = 12, notes_chars = 8;
+    const auto characters = [](const std::string& text) {
+        std::size_t count = 0;
+        for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        return count;
+    };
+    for (const report::Milestone& m : report.milestones) {
+        category_chars = std::max(category_chars, characters(m.category));
+        name_chars = std::max(name_chars, characters(m.name));
+        notes_chars = std::max(notes_chars, characters(m.notes));
+    }
+    const auto width = [](std::size_t chars, double maximum) { return std::min(static_cast<double>(chars) + 2, maximum); };
+    std::vector<double> widths = {width(category_chars, 40), width(name_chars, 50), 14, 14, 22, 14};
+    if (notes) widths.push_back(width(notes_chars, 60));
+    cells.column_widths(widths);
+
+    const std::string state_title =
+        report.header.report_date ? "Status on " + report::format_short(*report.header.report_date) : "Status";
+    const std::string titles[] = {"Category", "Milestone", "Amount", "Due date", state_title, "Paid date", "Notes"};
+    const lxw_col_t columns = notes ? 7 : 6;
+    for (lxw_col_t col = 0; col < columns; ++col)
+        cells.text(0, col, titles[col], col == ScheduleLayout::amount_col ? f.header_right : f.header);
     cells.freeze_header(0);
+    cells.print_setup(0, 0);
 
     lxw_row_t row = 0;
     for (const report::Milestone& milestone : report.milestones) {
         ++row;
-        const bool overdue = milestone.status == MilestoneStatus::overdue;
+        const bool overdue = milestone.state == PaymentState::overdue;
         lxw_format* text_format = overdue ? f.alert_text : nullptr;
         cells.text(row, 0, milestone.category, text_format);
         cells.text(row, 1, milestone.name, text_format);
-        cells.money(row, 2, milestone.amount, overdue ? f.alert_money : f.money);
+        cells.money(row, ScheduleLayout::amount_col, milestone.amount, overdue ? f.alert_money : f.money);
         cells.date(row, 3, milestone.due_date, overdue ? f.alert_date : f.date);
-        cells.text(row, 4, report::display_name(milestone.status), text_format);
+        cells.text(row, ScheduleLayout::state_col, report::display_name(milestone.state), text_format);
         cells.date(row, 5, milestone.paid_date, overdue ? f.alert_date : f.date);
+        if (notes) cells.text(row, 6, milestone.notes, text_format);
     }
     if (report.milestones.empty()) {
         cells.text(1, 0, "No payment milestones yet");
         return;
     }
     const lxw_row_t last = row;
-    cells.autofilter(0, 0, last, 5);
+    cells.autofilter(0, 0, last, columns - 1);
 
-    const std::string statuses = range_ref(1, 4, last);
-    const std::string amounts = range_ref(1, 2, last);
+    const std::string states = range_ref(1, ScheduleLayout::state_col, last);
+    const std::string amounts = range_ref(1, ScheduleLayout::amount_col, last);
     const report::MilestoneTotals& totals = report.milestone_totals;
     row = last + 2;
-    const lxw_row_t scheduled_row = row;
-    cells.text(row, 1, "Scheduled (excluding cancelled)", f.total_label);
-    cells.money_formula(row++, 2, "=SUMIF(" + statuses + ",\"<>Cancelled\"," + amounts + ")", totals.scheduled);
-    cells.text(row, 1, "Paid", f.label);
-    cells.money_formula(row++, 2, "=SUMIF(" + statuses + ",\"Paid\"," + amounts + ")", totals.paid, f.money);
-    cells.text(row, 1, "Outstanding", f.label);
-    cells.money_formula(row++, 2, "=" + cell_ref(scheduled_row, 2) + "-" + cell_ref(scheduled_row + 1, 2),
-                        totals.outstanding, f.money);
-    cells.text(row, 1, "Overdue", f.label);
-    cells.money_formula(row, 2, "=SUMIF(" + statuses + ",\"Overdue\"," + amounts + ")", totals.overdue, f.money);
+    const struct {
+        const char* label;
+        const char* criterion;
+        report::Money value;
+        bool bold;
+    } rows[] = {{"Total due (excluding cancelled)", "<>Cancelled", totals.total_due, true},
+                {"Paid", "Paid", totals.paid, false},
+                {"Overdue", "Overdue", totals.overdue, false},
+                {"Upcoming", "Upcoming", totals.upcoming, false},
+                {"Cancelled (not counted)", "Cancelled", totals.cancelled, false}};
+    for (const auto& r : rows) {
+        cells.text(row, 1, r.label, r.bold ? f.total_label : f.label);
+        cells.money_formula(row++, ScheduleLayout::amount_col,
+                            "=SUMIF(" + states + ",\"" + r.criterion + "\"," + amounts + ")", r.value,
+                            r.bold ? f.money_total : f.money);
+    }
 }
 
 }  // namespace budget_exports::render

@@ -2,7 +2,9 @@
 // bottom (libxlsxwriter's constant_memory mode requires it).
 #pragma once
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/render/xlsx/xlsx_workbook.hpp"
 #include "core/report/line_item_source.hpp"
@@ -21,6 +23,7 @@ struct DetailsLayout {
     static constexpr lxw_row_t first_item_row = 1;
     static constexpr lxw_col_t type_col = 5;
     static constexpr lxw_col_t amount_col = 6;
+    static constexpr lxw_col_t spent_col = 7;
     lxw_row_t last_item_row = 0;  // == first_item_row - 1 when there are no rows
     bool has_items = false;
 
@@ -28,6 +31,20 @@ struct DetailsLayout {
         : last_item_row(static_cast<lxw_row_t>(first_item_row + item_count - 1)), has_items(item_count > 0) {}
     // =SUMIF(Details!F2:F9,"Expense",Details!G2:G9)
     std::string sum_of_type(report::TransactionType type, bool from_other_sheet) const;
+    // =SUM(Details!H2:H9): the report's Spent
+    std::string sum_of_spent(bool from_other_sheet) const;
+};
+
+// Longest text per Details column, in characters (measured in a first pass).
+struct DetailsWidths {
+    std::size_t category = 0, description = 0, vendor = 0, method = 0, notes = 0, tags = 0;
+};
+void measure_details_columns(DetailsWidths& widths, const report::LineItem& item);
+
+// Columns of the Payment Schedule sheet (header in row 1, milestones from row 2).
+struct ScheduleLayout {
+    static constexpr lxw_col_t amount_col = 2;
+    static constexpr lxw_col_t state_col = 4;  // Paid / Overdue / Upcoming / Cancelled
 };
 
 void write_summary_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const report::Report& report);
@@ -35,7 +52,8 @@ void write_summary_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const rep
 // Streams every line item into the sheet and returns what it streamed, for the
 // totals check.
 report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet,
-                                           const report::Report& report, report::LineItemSource& items);
+                                           const report::Report& report, report::LineItemSource& items,
+                                           const DetailsWidths& widths);
 
 void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const report::Report& report);
 

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <xlsxwriter.h>
 
@@ -16,6 +17,9 @@ struct XlsxFormats {
     lxw_format* title = nullptr;
     lxw_format* label = nullptr;     // bold
     lxw_format* header = nullptr;    // bold, shaded, bottom border
+    lxw_format* header_right = nullptr;  // the same, right-aligned (over numbers)
+    lxw_format* note = nullptr;          // italic grey sentence
+    lxw_format* wrap = nullptr;          // long text (notes), wrapped, top-aligned
     lxw_format* money = nullptr;
     lxw_format* money_total = nullptr;
     lxw_format* percent = nullptr;
@@ -69,6 +73,10 @@ public:
     void money_formula(lxw_row_t row, lxw_col_t col, const std::string& formula, report::Money cached,
                        lxw_format* format = nullptr);
     void column_widths(std::initializer_list<double> widths);
+    void column_widths(const std::vector<double>& widths);
+    // Print setup: A4 landscape, one page wide, `repeat_rows` (first..last, or none when
+    // first > last) repeated at the top of every printed page, "Page n of m" footer.
+    void print_setup(lxw_row_t repeat_first, lxw_row_t repeat_last);
     void freeze_header(lxw_row_t header_row);
     void autofilter(lxw_row_t first_row, lxw_col_t first_col, lxw_row_t last_row, lxw_col_t last_col);
 
