@@ -237,6 +237,59 @@ BEGIN
   PERFORM @extschema@.budget_exports_check_keys(filters, 'export_filters',
     ARRAY['categories', 'payment_status', 'date_range', 'include_notes', 'amount_range', 'vendor_names', 'options']);
 
+  IF filters ? 'categories' THEN
+    PERFORM @extschema@.budget_exports_check_string_list(filters -> 'categories', 'export_filters.categories', 20, 100);
+  END IF;
+  IF filters ? 'vendor_names' THEN
+    PERFORM @extschema@.budget_exports_check_string_list(filters -> 'vendor_names', 'export_filters.vendor_names', 100, 200);
+  END IF;
+  IF filters ? 'payment_status' THEN
+    PERFORM @extschema@.budget_exports_check_enum(filters -> 'payment_status', 'export_filters.payment_status',
+      ARRAY['paid', 'pending', 'planned', 'all']);
+  END IF;
+  IF filters ? 'include_notes' THEN
+    PERFORM @extschema@.budget_exports_check_boolean(filters -> 'include_notes', 'export_filters.include_notes');
+  END IF;
+
+  IF filters ? 'date_range' THEN
+    IF jsonb_typeof(filters -> 'date_range') <> 'object' THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.date_range must be an object with "start" and "end"',
+        'Example: {"start": "2026-01-01", "end": "2026-06-30"}.');
+    END IF;
+    PERFORM @extschema@.budget_exports_check_keys(filters -> 'date_range', 'export_filters.date_range', ARRAY['start', 'end']);
+    range_start := @extschema@.budget_exports_check_date(filters #> '{date_range,start}', 'export_filters.date_range.start');
+    range_end := @extschema@.budget_exports_check_date(filters #> '{date_range,end}', 'export_filters.date_range.end');
+    IF range_start > range_end THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.date_range.start is after its end',
+        'Swap the two dates.', format('start %s, end %s.', filters #>> '{date_range,start}', filters #>> '{date_range,end}'));
+    END IF;
+  END IF;
+
+  IF filters ? 'amount_range' THEN
+    IF jsonb_typeof(filters -> 'amount_range') <> 'object'
+       OR NOT (filters -> 'amount_range' ?| ARRAY['min', 'max']) THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.amount_range must be an object with "min" and/or "max"',
+        'Example: {"min": 100, "max": 5000}.');
+    END IF;
+    PERFORM @extschema@.budget_exports_check_keys(filters -> 'amount_range', 'export_filters.amount_range', ARRAY['min', 'max']);
+    IF filters -> 'amount_range' ? 'min' THEN
+      amount_min := @extschema@.budget_exports_check_amount(filters #> '{amount_range,min}', 'export_filters.amount_range.min');
+    END IF;
+    IF filters -> 'amount_range' ? 'max' THEN
+      amount_max := @extschema@.budget_exports_check_amount(filters #> '{amount_range,max}', 'export_filters.amount_range.max');
+    END IF;
+    IF amount_min > amount_max THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.amount_range.min is greater than its max',
+        'Swap the two amounts.', format('min %s, max %s.', amount_min, amount_max));
+    END IF;
+  END IF;
+
+  IF filters ? 'options' THEN
+    PERFORM @extschema@.budget_exports_check_options(filters -> 'options');
+  END IF;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION budget_exports_file_extension(export_type text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE export_type WHEN 'pdf' THEN 'pdf' WHEN 'csv' THEN 'csv' WHEN 'excel' THEN 'xlsx' END
@@ -266,6 +319,65 @@ BEGIN
   END IF;
   NEW.export_filters := coalesce(NEW.export_filters, '{}'::jsonb);
   PERFORM @extschema@.budget_exports_validate_filters(NEW.export_filters);
+
+  IF NEW.file_name IS NULL THEN
+    NEW.file_name := format('budget-export-%s.%s',
+      to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS'), @extschema@.budget_exports_file_extension(NEW.export_type));
+  ELSIF NEW.file_name ~ '^\.|\.\.' THEN
+    RAISE EXCEPTION 'file_name must not start with "." or contain ".."'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use a plain name such as "budget-2026.csv", or leave file_name out.';
+  ELSIF NEW.file_name !~ '^[A-Za-z0-9_!.*''() &$=@;:+,?-]{1,200}$' THEN
+    RAISE EXCEPTION 'file_name may use only letters A-Z, digits, spaces and _ ! . * '' ( ) & $ = @ ; : + , ? - (at most 200)'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Leave file_name out to get budget-export-<timestamp>.<ext>; accents and "/" are not allowed in storage names.';
+  ELSIF lower(NEW.file_name) NOT LIKE '%.' || @extschema@.budget_exports_file_extension(NEW.export_type) THEN
+    RAISE EXCEPTION 'file_name must end in .% for export_type %', @extschema@.budget_exports_file_extension(NEW.export_type), NEW.export_type
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Change the extension or leave file_name out.';
+  END IF;
+
+  -- Every new row is a request: the worker owns the result columns.
+  NEW.status := 'generating';
+  NEW.file_url := NULL;
+  NEW.file_size_bytes := NULL;
+  NEW.content_type := NULL;
+  NEW.checksum_sha256 := NULL;
+  NEW.storage_key := NULL;
+  NEW.generated_at := NULL;
+  NEW.expires_at := NULL;
+  NEW.download_count := 0;
+  NEW.last_downloaded_at := NULL;
+  NEW.error_message := NULL;
+  NEW.created_at := now();
+  NEW.updated_at := now();
+
+  SELECT r.rolsuper OR r.rolbypassrls INTO privileged FROM pg_catalog.pg_roles r WHERE r.rolname = caller;
+  IF NOT coalesce(privileged, false) THEN
+    -- One request at a time per couple: lock the couple's row by updating it. A concurrent
+    -- request waits here; under REPEATABLE READ or SERIALIZABLE it then fails with 40001
+    -- (serialization_failure, retry the transaction) instead of counting a stale snapshot.
+    INSERT INTO @extschema@.budget_export_request_limits AS l (couple_id) VALUES (NEW.couple_id)
+    ON CONFLICT (couple_id) DO UPDATE SET requests = l.requests + 1, last_request_at = now();
+    -- a later statement: under READ COMMITTED it sees what the request we waited for committed
+    SELECT count(*) FILTER (WHERE e.created_at > now() - interval '1 hour'),
+           count(*) FILTER (WHERE e.status = 'generating')
+      INTO recent, in_flight
+      FROM @extschema@.budget_exports e WHERE e.couple_id = NEW.couple_id;
+    IF in_flight >= max_in_flight THEN
+      RAISE EXCEPTION 'this couple already has % exports being generated', in_flight
+        USING ERRCODE = 'PT429',
+              HINT = format('Wait for one to finish (at most %s at a time).', max_in_flight);
+    END IF;
+    IF recent >= per_hour THEN
+      RAISE EXCEPTION 'export rate limit reached: % exports in the last hour', recent
+        USING ERRCODE = 'PT429',
+              HINT = format('At most %s exports per hour; try again later.', per_hour);
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$$;
 
 CREATE OR REPLACE FUNCTION budget_exports_enqueue()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -309,6 +421,41 @@ BEGIN
   )
   SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
     INTO expired_exports, expired_keys FROM expired;
+
+  -- the AFTER DELETE trigger queues the storage objects of deleted rows
+  WITH gone AS (
+    DELETE FROM @extschema@.budget_exports e
+     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
+                     WHERE status = 'failed' AND updated_at <= now() - failed_retention
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
+  )
+  SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
+    INTO deleted_failed_exports, deleted_keys FROM gone;
+
+  WITH gone AS (
+    DELETE FROM @extschema@.export_queue q
+     WHERE q.id IN (SELECT id FROM @extschema@.export_queue
+                     WHERE status IN ('completed', 'failed') AND completed_at <= now() - queue_retention
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+  )
+  SELECT count(*) INTO deleted_queue_rows FROM gone;
+
+  WITH queued AS (
+    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key)
+    SELECT DISTINCT unnest(expired_keys)
+    ON CONFLICT (storage_key) DO NOTHING
+    RETURNING 1
+  )
+  SELECT count(*) + coalesce(cardinality(deleted_keys), 0) INTO storage_deletions_queued FROM queued;
+
+  IF storage_deletions_queued > 0 THEN
+    PERFORM @extschema@.budget_exports_wake_workers_at_commit();
+  END IF;
+  RETURN NEXT;
+END
+$$;
 
 CREATE OR REPLACE FUNCTION budget_exports_rescue_expired_leases()
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
