@@ -316,10 +316,10 @@ like(export_with_reader_role('reader_without_grants'),
 	qr/^failed: database error: permission denied for function budget_exports_budget_rows/,
 	'a reader role without EXECUTE on the data source cannot read: the read is not the superuser\'s');
 is(export_with_reader_role('no_such_role'),
-	'failed: the export service is not configured correctly; the export will be retried',
+	'failed: the export service is not configured correctly; the operator has been notified',
 	'a missing reader role: the couple reads a plain message without the role\'s name');
 is(export_with_reader_role('postgres'),
-	'failed: the export service is not configured correctly; the export will be retried',
+	'failed: the export service is not configured correctly; the operator has been notified',
 	'a superuser reader role is refused');
 my $server_log = slurp_file($node->logfile);
 like($server_log, qr/WARNING:  budget_exports: budget_exports.reader_role "no_such_role" does not exist/,
