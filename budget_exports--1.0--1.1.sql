@@ -288,7 +288,9 @@ BEGIN
     PERFORM @extschema@.budget_exports_check_options(filters -> 'options');
   END IF;
 END
-$$;CREATE OR REPLACE FUNCTION budget_exports_file_extension(export_type text)
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_file_extension(export_type text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE export_type WHEN 'pdf' THEN 'pdf' WHEN 'csv' THEN 'csv' WHEN 'excel' THEN 'xlsx' END
 $$;
@@ -298,6 +300,222 @@ RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalo
   SELECT CASE export_type WHEN 'csv' THEN 4 WHEN 'excel' THEN 3 ELSE 2 END
 $$;
 
+
+CREATE OR REPLACE FUNCTION budget_exports_enqueue()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  INSERT INTO @extschema@.export_queue (export_id, priority, max_retries)
+  VALUES (NEW.id, @extschema@.budget_exports_default_priority(NEW.export_type),
+          @extschema@.budget_exports_setting('max_retries')::integer);
+  PERFORM @extschema@.budget_exports_wake_workers_at_commit();
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_forget_object()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF OLD.storage_key IS NOT NULL THEN
+    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key) VALUES (OLD.storage_key)
+    ON CONFLICT (storage_key) DO NOTHING;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cleanup_expired_exports()
+RETURNS TABLE (expired_exports integer, deleted_failed_exports integer,
+               deleted_queue_rows integer, storage_deletions_queued integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  failed_retention interval := make_interval(secs => @extschema@.budget_exports_setting('failed_retention')::double precision);
+  queue_retention  interval := make_interval(secs => @extschema@.budget_exports_setting('queue_retention')::double precision);
+  expired_keys     text[];
+  deleted_keys     text[];
+BEGIN
+  WITH expired AS (
+    UPDATE @extschema@.budget_exports e
+       SET status = 'expired', file_url = NULL
+     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
+                     WHERE status = 'completed' AND expires_at <= now()
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
+  )
+  SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
+    INTO expired_exports, expired_keys FROM expired;
+
+  -- the AFTER DELETE trigger queues the storage objects of deleted rows
+  WITH gone AS (
+    DELETE FROM @extschema@.budget_exports e
+     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
+                     WHERE status = 'failed' AND updated_at <= now() - failed_retention
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
+  )
+  SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
+    INTO deleted_failed_exports, deleted_keys FROM gone;
+
+  WITH gone AS (
+    DELETE FROM @extschema@.export_queue q
+     WHERE q.id IN (SELECT id FROM @extschema@.export_queue
+                     WHERE status IN ('completed', 'failed') AND completed_at <= now() - queue_retention
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+  )
+  SELECT count(*) INTO deleted_queue_rows FROM gone;
+
+  WITH queued AS (
+    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key)
+    SELECT DISTINCT unnest(expired_keys)
+    ON CONFLICT (storage_key) DO NOTHING
+    RETURNING 1
+  )
+  SELECT count(*) + coalesce(cardinality(deleted_keys), 0) INTO storage_deletions_queued FROM queued;
+
+  IF storage_deletions_queued > 0 THEN
+    PERFORM @extschema@.budget_exports_wake_workers_at_commit();
+  END IF;
+  RETURN NEXT;
+END
+$$;
+
+
+CREATE OR REPLACE FUNCTION budget_exports_claim_job(worker_name text, lease_seconds integer)
+RETURNS TABLE (queue_id uuid, lease_token uuid, export_id uuid, couple_id uuid, export_type text,
+               export_filters jsonb, file_name text, attempt integer, retry_count integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- plpgsql rather than sql: its query plan is cached across a worker's claims
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH next_job AS (
+    SELECT q.id FROM @extschema@.export_queue q
+     WHERE q.status = 'queued' AND q.run_at <= now()
+     ORDER BY q.priority DESC, q.created_at
+     LIMIT 1
+     FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE @extschema@.export_queue q
+       SET status = 'started', started_at = now(), completed_at = NULL,
+           attempt_count = q.attempt_count + 1,
+           lease_owner = worker_name, lease_token = gen_random_uuid(),
+           lease_expires_at = now() + make_interval(secs => lease_seconds)
+      FROM next_job
+     WHERE q.id = next_job.id
+    RETURNING q.id, q.lease_token, q.export_id, q.attempt_count, q.retry_count
+  )
+  SELECT claimed.id, claimed.lease_token, e.id, e.couple_id, e.export_type, e.export_filters, e.file_name,
+         claimed.attempt_count, claimed.retry_count
+    FROM claimed JOIN @extschema@.budget_exports e ON e.id = claimed.export_id;
+END
+$$;
+
+
+
+CREATE OR REPLACE FUNCTION budget_exports_queue_position(queue_id uuid)
+RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT count(*)::integer
+    FROM @extschema@.export_queue me, @extschema@.export_queue other
+   WHERE me.id = queue_id AND me.status = 'queued' AND other.status = 'queued'
+     AND (other.priority > me.priority
+          OR (other.priority = me.priority AND other.created_at < me.created_at))
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_sign_url(storage_key text, expires_in integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'budget_exports_sign_url'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION budget_exports_written_by_current_transaction(row_xmin xid)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'budget_exports_written_by_current_transaction'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION budget_exports_request_expiry()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'budget_exports_request_expiry'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION budget_exports_expire_overdue(OUT expired integer, OUT still_locked integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  WITH expired_rows AS (
+    UPDATE @extschema@.budget_exports e
+       SET status = 'expired', file_url = NULL
+     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
+                     WHERE status = 'completed' AND expires_at <= now()
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
+  ), queued AS (
+    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key)
+    SELECT DISTINCT storage_key FROM expired_rows WHERE storage_key IS NOT NULL
+    ON CONFLICT (storage_key) DO NOTHING
+  )
+  SELECT count(*) INTO expired FROM expired_rows;
+  SELECT count(*) INTO still_locked FROM @extschema@.budget_exports WHERE status = 'completed' AND expires_at <= now();
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_download_url(export_id uuid)
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  e record;
+  seconds_left double precision;
+BEGIN
+  SELECT x.storage_key, x.expires_at, x.xmin AS row_xmin INTO e
+    FROM @extschema@.budget_exports x WHERE x.id = export_id AND x.status = 'completed';
+  -- the caller proves access by having updated the row in this transaction
+  IF NOT FOUND OR NOT @extschema@.budget_exports_written_by_current_transaction(e.row_xmin) THEN
+    RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
+  END IF;
+  seconds_left := extract(epoch FROM e.expires_at - clock_timestamp());
+  IF e.storage_key IS NULL OR seconds_left IS NULL OR seconds_left < 1 THEN
+    -- this transaction rolls back with the error, so the worker marks the row expired
+    PERFORM @extschema@.budget_exports_request_expiry();
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  RETURN @extschema@.budget_exports_sign_url(e.storage_key, least(ceil(seconds_left), 2147483647)::integer);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_export_download(export_id uuid)
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  e record;
+BEGIN
+  -- as the caller: another couple's export looks exactly like a missing one
+  SELECT x.status, x.error_message INTO e FROM @extschema@.budget_exports x WHERE x.id = export_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
+  ELSIF e.status = 'generating' THEN
+    RAISE EXCEPTION 'budget_exports: export % is still being generated', export_id
+      USING ERRCODE = 'PT409', HINT = 'Try again when its status is completed (budget_export_status).';
+  ELSIF e.status = 'failed' THEN
+    RAISE EXCEPTION 'budget_exports: export % failed', export_id
+      USING ERRCODE = 'PT422', DETAIL = coalesce(e.error_message, ''), HINT = 'Request a new export.';
+  ELSIF e.status = 'expired' THEN
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  -- count the download as the caller; signing happens after, so an error undoes the count
+  UPDATE @extschema@.budget_exports x
+     SET download_count = x.download_count + 1, last_downloaded_at = now()
+   WHERE x.id = export_id AND x.status = 'completed';
+  IF NOT FOUND THEN  -- expired by cleanup since the SELECT
+    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
+      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
+  END IF;
+  RETURN @extschema@.budget_exports_download_url(export_id);
+END
+$$;
+
+-- issue #13: a file_name with "?" is refused at INSERT. A "?" ends the path of a URL:
+-- Storage's single-object sign route (the one supabase-js createSignedUrl uses) cannot
+-- sign such a key, and links built from the name break. See docs/storage.md.
 CREATE OR REPLACE FUNCTION budget_exports_before_insert()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -375,83 +593,31 @@ BEGIN
   END IF;
   RETURN NEW;
 END
-$$;CREATE OR REPLACE FUNCTION budget_exports_enqueue()
-RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-  INSERT INTO @extschema@.export_queue (export_id, priority, max_retries)
-  VALUES (NEW.id, @extschema@.budget_exports_default_priority(NEW.export_type),
-          @extschema@.budget_exports_setting('max_retries')::integer);
-  PERFORM @extschema@.budget_exports_wake_workers_at_commit();
-  RETURN NULL;
-END
 $$;
 
-CREATE OR REPLACE FUNCTION budget_exports_forget_object()
-RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-  IF OLD.storage_key IS NOT NULL THEN
-    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key) VALUES (OLD.storage_key)
-    ON CONFLICT (storage_key) DO NOTHING;
-  END IF;
-  RETURN NULL;
-END
-$$;
+-- issue #11: outages, operator mistakes and shutdowns never cost a couple their export.
+-- What the workers see right now: Storage unavailable (transient: jobs wait, no retries are
+-- spent) or a setting the operator must fix (jobs stay queued). One row per problem while it
+-- lasts; `since` is when it began (the outage limit counts from it). Operators read
+-- budget_exports_problems; couples see only "waiting for storage" in budget_export_status.
+CREATE TABLE budget_exports_health (
+  problem     text PRIMARY KEY CHECK (problem IN ('storage_unavailable', 'operator_error')),
+  since       timestamptz NOT NULL DEFAULT now(),
+  detail      text NOT NULL,
+  reported_by text,
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE budget_exports_health IS
+  'Problems the export workers see right now (Storage unavailable, a setting to fix); kept by the worker';
+ALTER TABLE budget_exports_health ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "System can read worker health" ON budget_exports_health
+  FOR SELECT TO service_role
+  USING (true);
+REVOKE ALL ON budget_exports_health FROM PUBLIC, anon, authenticated;
+GRANT SELECT ON budget_exports_health TO service_role;
 
-CREATE OR REPLACE FUNCTION cleanup_expired_exports()
-RETURNS TABLE (expired_exports integer, deleted_failed_exports integer,
-               deleted_queue_rows integer, storage_deletions_queued integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  failed_retention interval := make_interval(secs => @extschema@.budget_exports_setting('failed_retention')::double precision);
-  queue_retention  interval := make_interval(secs => @extschema@.budget_exports_setting('queue_retention')::double precision);
-  expired_keys     text[];
-  deleted_keys     text[];
-BEGIN
-  WITH expired AS (
-    UPDATE @extschema@.budget_exports e
-       SET status = 'expired', file_url = NULL
-     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
-                     WHERE status = 'completed' AND expires_at <= now()
-                     FOR UPDATE SKIP LOCKED)
-    RETURNING e.storage_key
-  )
-  SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
-    INTO expired_exports, expired_keys FROM expired;
-
-  -- the AFTER DELETE trigger queues the storage objects of deleted rows
-  WITH gone AS (
-    DELETE FROM @extschema@.budget_exports e
-     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
-                     WHERE status = 'failed' AND updated_at <= now() - failed_retention
-                     FOR UPDATE SKIP LOCKED)
-    RETURNING e.storage_key
-  )
-  SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
-    INTO deleted_failed_exports, deleted_keys FROM gone;
-
-  WITH gone AS (
-    DELETE FROM @extschema@.export_queue q
-     WHERE q.id IN (SELECT id FROM @extschema@.export_queue
-                     WHERE status IN ('completed', 'failed') AND completed_at <= now() - queue_retention
-                     FOR UPDATE SKIP LOCKED)
-    RETURNING 1
-  )
-  SELECT count(*) INTO deleted_queue_rows FROM gone;
-
-  WITH queued AS (
-    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key)
-    SELECT DISTINCT unnest(expired_keys)
-    ON CONFLICT (storage_key) DO NOTHING
-    RETURNING 1
-  )
-  SELECT count(*) + coalesce(cardinality(deleted_keys), 0) INTO storage_deletions_queued FROM queued;
-
-  IF storage_deletions_queued > 0 THEN
-    PERFORM @extschema@.budget_exports_wake_workers_at_commit();
-  END IF;
-  RETURN NEXT;
-END
-$$;CREATE OR REPLACE FUNCTION budget_exports_report_problem(kind text, detail_text text, worker_name text)
+-- The worker reports a problem (returns since when it lasts) and clears it when it is over.
+CREATE OR REPLACE FUNCTION budget_exports_report_problem(kind text, detail_text text, worker_name text)
 RETURNS timestamptz LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   started timestamptz;
@@ -629,36 +795,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION budget_exports_claim_job(worker_name text, lease_seconds integer)
-RETURNS TABLE (queue_id uuid, lease_token uuid, export_id uuid, couple_id uuid, export_type text,
-               export_filters jsonb, file_name text, attempt integer, retry_count integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
--- plpgsql rather than sql: its query plan is cached across a worker's claims
-#variable_conflict use_column
-BEGIN
-  RETURN QUERY
-  WITH next_job AS (
-    SELECT q.id FROM @extschema@.export_queue q
-     WHERE q.status = 'queued' AND q.run_at <= now()
-     ORDER BY q.priority DESC, q.created_at
-     LIMIT 1
-     FOR UPDATE SKIP LOCKED
-  ), claimed AS (
-    UPDATE @extschema@.export_queue q
-       SET status = 'started', started_at = now(), completed_at = NULL,
-           attempt_count = q.attempt_count + 1,
-           lease_owner = worker_name, lease_token = gen_random_uuid(),
-           lease_expires_at = now() + make_interval(secs => lease_seconds)
-      FROM next_job
-     WHERE q.id = next_job.id
-    RETURNING q.id, q.lease_token, q.export_id, q.attempt_count, q.retry_count
-  )
-  SELECT claimed.id, claimed.lease_token, e.id, e.couple_id, e.export_type, e.export_filters, e.file_name,
-         claimed.attempt_count, claimed.retry_count
-    FROM claimed JOIN @extschema@.budget_exports e ON e.id = claimed.export_id;
-END
-$$;
-
 CREATE OR REPLACE FUNCTION budget_exports_complete_job(queue_id uuid, lease_token uuid, storage_key text,
                                             file_url text, file_size_bytes bigint, checksum_sha256 text,
                                             content_type text, timings jsonb)
@@ -697,6 +833,7 @@ BEGIN
 END
 $$;
 
+-- Returns the job's new status: 'queued' (will retry), 'failed', or 'lost' (lease gone).
 CREATE OR REPLACE FUNCTION budget_exports_fail_job(queue_id uuid, lease_token uuid, error_message text,
                                         retryable boolean, retry_delay_ms bigint)
 RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -727,128 +864,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION budget_exports_queue_position(queue_id uuid)
-RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT count(*)::integer
-    FROM @extschema@.export_queue me, @extschema@.export_queue other
-   WHERE me.id = queue_id AND me.status = 'queued' AND other.status = 'queued'
-     AND (other.priority > me.priority
-          OR (other.priority = me.priority AND other.created_at < me.created_at))
-$$;
-
-CREATE OR REPLACE FUNCTION budget_exports_sign_url(storage_key text, expires_in integer)
-RETURNS text
-AS 'MODULE_PATHNAME', 'budget_exports_sign_url'
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
-
-CREATE OR REPLACE FUNCTION budget_exports_written_by_current_transaction(row_xmin xid)
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'budget_exports_written_by_current_transaction'
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
-
-CREATE OR REPLACE FUNCTION budget_exports_request_expiry()
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'budget_exports_request_expiry'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
-
-CREATE OR REPLACE FUNCTION budget_exports_expire_overdue(OUT expired integer, OUT still_locked integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-  WITH expired_rows AS (
-    UPDATE @extschema@.budget_exports e
-       SET status = 'expired', file_url = NULL
-     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
-                     WHERE status = 'completed' AND expires_at <= now()
-                     FOR UPDATE SKIP LOCKED)
-    RETURNING e.storage_key
-  ), queued AS (
-    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key)
-    SELECT DISTINCT storage_key FROM expired_rows WHERE storage_key IS NOT NULL
-    ON CONFLICT (storage_key) DO NOTHING
-  )
-  SELECT count(*) INTO expired FROM expired_rows;
-  SELECT count(*) INTO still_locked FROM @extschema@.budget_exports WHERE status = 'completed' AND expires_at <= now();
-END
-$$;
-
-CREATE OR REPLACE FUNCTION budget_exports_download_url(export_id uuid)
-RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  e record;
-  seconds_left double precision;
-BEGIN
-  SELECT x.storage_key, x.expires_at, x.xmin AS row_xmin INTO e
-    FROM @extschema@.budget_exports x WHERE x.id = export_id AND x.status = 'completed';
-  -- the caller proves access by having updated the row in this transaction
-  IF NOT FOUND OR NOT @extschema@.budget_exports_written_by_current_transaction(e.row_xmin) THEN
-    RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
-  END IF;
-  seconds_left := extract(epoch FROM e.expires_at - clock_timestamp());
-  IF e.storage_key IS NULL OR seconds_left IS NULL OR seconds_left < 1 THEN
-    -- this transaction rolls back with the error, so the worker marks the row expired
-    PERFORM @extschema@.budget_exports_request_expiry();
-    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
-      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
-  END IF;
-  RETURN @extschema@.budget_exports_sign_url(e.storage_key, least(ceil(seconds_left), 2147483647)::integer);
-END
-$$;
-
-CREATE OR REPLACE FUNCTION budget_export_download(export_id uuid)
-RETURNS text LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  e record;
-BEGIN
-  -- as the caller: another couple's export looks exactly like a missing one
-  SELECT x.status, x.error_message INTO e FROM @extschema@.budget_exports x WHERE x.id = export_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'budget_exports: export % not found', export_id USING ERRCODE = 'PT404';
-  ELSIF e.status = 'generating' THEN
-    RAISE EXCEPTION 'budget_exports: export % is still being generated', export_id
-      USING ERRCODE = 'PT409', HINT = 'Try again when its status is completed (budget_export_status).';
-  ELSIF e.status = 'failed' THEN
-    RAISE EXCEPTION 'budget_exports: export % failed', export_id
-      USING ERRCODE = 'PT422', DETAIL = coalesce(e.error_message, ''), HINT = 'Request a new export.';
-  ELSIF e.status = 'expired' THEN
-    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
-      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
-  END IF;
-  -- count the download as the caller; signing happens after, so an error undoes the count
-  UPDATE @extschema@.budget_exports x
-     SET download_count = x.download_count + 1, last_downloaded_at = now()
-   WHERE x.id = export_id AND x.status = 'completed';
-  IF NOT FOUND THEN  -- expired by cleanup since the SELECT
-    RAISE EXCEPTION 'budget_exports: export % has expired', export_id
-      USING ERRCODE = 'PT410', HINT = 'Request a new export.';
-  END IF;
-  RETURN @extschema@.budget_exports_download_url(export_id);
-END
-$$;
-
-DO $privileges$
-DECLARE
-  fn regprocedure;
-BEGIN
-  FOR fn IN
-    SELECT d.objid::regprocedure
-      FROM pg_catalog.pg_depend d
-      JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid
-     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.refclassid = 'pg_catalog.pg_extension'::regclass
-       AND d.deptype = 'e' AND x.extname = 'budget_exports'
-     ORDER BY d.objid::regprocedure::text
-  LOOP
-    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, anon, authenticated, service_role', fn);
-  END LOOP;
-END
-$privileges$;
-GRANT EXECUTE ON FUNCTION budget_export_download(uuid), budget_exports_download_url(uuid),
-  budget_exports_queue_position(uuid)
-  TO authenticated, service_role;
-GRANT EXECUTE ON FUNCTION cleanup_expired_exports(), budget_exports_budget_rows(uuid, jsonb) TO service_role;
-
 -- One row per export the caller may see (a couple: their own, under RLS).
 CREATE OR REPLACE VIEW budget_export_status WITH (security_invoker = true) AS
 SELECT e.id AS export_id, e.couple_id, e.export_type, e.file_name, e.status,
@@ -877,59 +892,29 @@ SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
        coalesce((SELECT string_agg(h.problem, ', ' ORDER BY h.problem) FROM budget_exports_health h), 'ok')
          AS worker_state
   FROM export_queue;
-  PERFORM budget_exports_validate_filters(NEW.export_filters);
 
-  IF NEW.file_name IS NULL THEN
-    NEW.file_name := format('budget-export-%s.%s',
-      to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS'), budget_exports_file_extension(NEW.export_type));
-  ELSIF NEW.file_name ~ '^\.|\.\.' THEN
-    RAISE EXCEPTION 'file_name must not start with "." or contain ".."'
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Use a plain name such as "budget-2026.csv", or leave file_name out.';
-  ELSIF NEW.file_name !~ '^[A-Za-z0-9_!.*''() &$=@;:+,-]{1,200}$' THEN
-    RAISE EXCEPTION 'file_name may use only letters A-Z, digits, spaces and _ ! . * '' ( ) & $ = @ ; : + , - (at most 200)'
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Leave file_name out to get budget-export-<timestamp>.<ext>; accents, "/" and "?" cannot be used in file_name.';
-  ELSIF lower(NEW.file_name) NOT LIKE '%.' || budget_exports_file_extension(NEW.export_type) THEN
-    RAISE EXCEPTION 'file_name must end in .% for export_type %', budget_exports_file_extension(NEW.export_type), NEW.export_type
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Change the extension or leave file_name out.';
-  END IF;
-
-  -- Every new row is a request: the worker owns the result columns.
-  NEW.status := 'generating';
-  NEW.file_url := NULL;
-  NEW.file_size_bytes := NULL;
-  NEW.content_type := NULL;
-  NEW.checksum_sha256 := NULL;
-  NEW.storage_key := NULL;
-  NEW.generated_at := NULL;
-  NEW.expires_at := NULL;
-  NEW.download_count := 0;
-  NEW.last_downloaded_at := NULL;
-  NEW.error_message := NULL;
-  NEW.created_at := now();
-  NEW.updated_at := now();
-
-  SELECT rolsuper OR rolbypassrls INTO privileged FROM pg_roles WHERE rolname = current_user;
-  IF NOT coalesce(privileged, false) THEN
-    -- one request at a time per couple, so two concurrent requests cannot both slip under
-    PERFORM pg_advisory_xact_lock(hashtextextended('budget_exports:' || NEW.couple_id::text, 0));
-    SELECT count(*) FILTER (WHERE created_at > now() - interval '1 hour'),
-           count(*) FILTER (WHERE status = 'generating')
-      INTO recent, in_flight
-      FROM budget_exports WHERE couple_id = NEW.couple_id;
-    IF in_flight >= max_in_flight THEN
-      RAISE EXCEPTION 'this couple already has % exports being generated', in_flight
-        USING ERRCODE = 'PT429',
-              HINT = format('Wait for one to finish (at most %s at a time).', max_in_flight);
-    END IF;
-    IF recent >= per_hour THEN
-      RAISE EXCEPTION 'export rate limit reached: % exports in the last hour', recent
-        USING ERRCODE = 'PT429',
-              HINT = format('At most %s exports per hour; try again later.', per_hour);
-    END IF;
-  END IF;
-  RETURN NEW;
+------------------------------------------------------------------------------------------
+-- Privileges, last: every function of the extension (including the ones above) is revoked
+-- from PUBLIC and the API roles, then what couples and the service role call is granted.
+------------------------------------------------------------------------------------------
+DO $privileges$
+DECLARE
+  fn regprocedure;
+BEGIN
+  FOR fn IN
+    SELECT d.objid::regprocedure
+      FROM pg_catalog.pg_depend d
+      JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid
+     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+       AND d.deptype = 'e' AND x.extname = 'budget_exports'
+     ORDER BY d.objid::regprocedure::text
+  LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, anon, authenticated, service_role', fn);
+  END LOOP;
 END
-$$;
+$privileges$;
+GRANT EXECUTE ON FUNCTION budget_export_download(uuid), budget_exports_download_url(uuid),
+  budget_exports_queue_position(uuid), budget_exports_waiting_reason()
+  TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION cleanup_expired_exports(), budget_exports_budget_rows(uuid, jsonb) TO service_role;
+

@@ -1281,7 +1281,7 @@ BEGIN
 END
 $privileges$;
 GRANT EXECUTE ON FUNCTION budget_export_download(uuid), budget_exports_download_url(uuid),
-  budget_exports_queue_position(uuid)
+  budget_exports_queue_position(uuid), budget_exports_waiting_reason()
   TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION cleanup_expired_exports(), budget_exports_budget_rows(uuid, jsonb) TO service_role;
 
