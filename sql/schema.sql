@@ -130,6 +130,7 @@ WITH fns AS (
   VALUES ('budget_export_download(uuid)', 'authenticated'), ('budget_export_download(uuid)', 'service_role'),
          ('budget_exports_download_url(uuid)', 'authenticated'), ('budget_exports_download_url(uuid)', 'service_role'),
          ('budget_exports_queue_position(uuid)', 'authenticated'), ('budget_exports_queue_position(uuid)', 'service_role'),
+         ('budget_exports_waiting_reason()', 'authenticated'), ('budget_exports_waiting_reason()', 'service_role'),
          ('cleanup_expired_exports()', 'service_role'),
          ('budget_exports_budget_rows(uuid,jsonb)', 'service_role')
 ), roles(role) AS (VALUES ('public'), ('anon'), ('authenticated'), ('service_role'))
