@@ -105,13 +105,9 @@ Oid reader_role_oid(std::string& name) {
     problem = "is a superuser; name a role without superuser rights";
   }
   if (problem) {
-    // the operator's problem: the details go to the server log, the couple sees a plain message
-    pg_call([&] {
-      ereport(WARNING, (errmsg("budget_exports: budget_exports.reader_role \"%s\" %s", role.c_str(), problem),
-                        errhint("Set budget_exports.reader_role to a role that may execute the data source "
-                                "(service_role on Supabase) and reload.")));
-    });
-    throw ReaderRoleError("the export service is not configured correctly; the operator has been notified");
+    // the operator's problem: the job waits, the worker logs this (with a hint) at a slow interval
+    throw ReaderRoleError("budget_exports.reader_role \"" + role + "\" " + problem +
+                          " (set it to a role that may execute the data source, service_role on Supabase, and reload)");
   }
   return oid;
 }

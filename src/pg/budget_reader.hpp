@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/report/report.hpp"
+#include "pg/job_failure.hpp"
 #include "pg/job_queue.hpp"
 
 namespace budget_exports::pg {
@@ -16,10 +17,11 @@ struct BudgetRead {
   long long line_items = 0;
 };
 
-// budget_exports.reader_role is missing or a superuser: the operator's problem, retried
-// (a WARNING names the role in the server log; the message is for the couple).
-struct ReaderRoleError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+// budget_exports.reader_role is missing or a superuser: the operator's problem. The job
+// stays queued (src/pg/job_failure.hpp); the message names the role and goes to the server
+// log and the operator view only.
+struct ReaderRoleError : OperatorError {
+  using OperatorError::OperatorError;
 };
 
 // Runs the data source as budget_exports.reader_role, never as the worker's superuser.

@@ -302,32 +302,35 @@ is($node->safe_psql('app', q{SELECT count(*) FROM public.pwned}), '0', 'no plant
 is($node->safe_psql('app', q{SELECT count(*) FROM public.pwned WHERE key <> ''}), '0', 'the service key was never read');
 
 # ---- the read runs as budget_exports.reader_role, never as the worker's superuser ----------
-sub export_with_reader_role {
-	my ($role) = @_;
+# A reader role that cannot read (missing, a superuser, no EXECUTE on the data source) is the
+# operator's problem: the export waits (no retry spent), the couple reads a plain sentence,
+# the server log and budget_exports_problems say what is wrong; fixed and reloaded, it runs.
+$node->safe_psql('app', 'CREATE ROLE reader_without_grants NOLOGIN');
+for my $case (
+	[ 'reader_without_grants', qr/permission denied for function budget_exports_budget_rows/,
+		'a reader role without EXECUTE on the data source cannot read: the read is not the superuser\'s' ],
+	[ 'no_such_role', qr/budget_exports\.reader_role "no_such_role" does not exist/, 'a missing reader role' ],
+	[ 'postgres', qr/budget_exports\.reader_role "postgres" is a superuser/, 'a superuser reader role is refused' ])
+{
+	my ($role, $detail, $name) = @$case;
+	my $log_offset = -s $node->logfile;
 	$node->safe_psql('postgres', "ALTER SYSTEM SET budget_exports.reader_role = '$role'");
 	$node->reload;
 	my ($id) = split /\n/, $node->safe_psql('app',
 		"INSERT INTO budget_exports (couple_id, export_type) VALUES ('$couple', 'csv') RETURNING id");
-	wait_for_exports($node, 60, $id);
-	return $node->safe_psql('app', "SELECT status || ': ' || error_message FROM budget_exports WHERE id = '$id'");
+	ok($node->poll_query_until('app', qq{
+		SELECT q.status = 'queued' AND q.error_message = 'waiting for the export service to be fixed'
+		  FROM export_queue q WHERE q.export_id = '$id'}), "$name: the export waits for the operator");
+	is($node->safe_psql('app', "SELECT status || ' ' || retry_count FROM budget_exports e JOIN export_queue q ON q.export_id = e.id WHERE e.id = '$id'"),
+		'generating 0', "$name: not failed, no retry spent");
+	like($node->safe_psql('app', 'SELECT detail FROM budget_exports_problems'), $detail,
+		"$name: the operator view says why");
+	ok($node->wait_for_log(qr/WARNING:  budget_exports: exports are waiting for the operator: .*$detail/, $log_offset),
+		"$name: the server log says why");
+	$node->safe_psql('postgres', 'ALTER SYSTEM RESET budget_exports.reader_role');
+	$node->reload;
+	is(wait_for_exports($node, 60, $id)->{$id}, 'completed', "$name: fixed and reloaded, the export completes");
 }
-$node->safe_psql('app', 'CREATE ROLE reader_without_grants NOLOGIN');
-like(export_with_reader_role('reader_without_grants'),
-	qr/^failed: database error: permission denied for function budget_exports_budget_rows/,
-	'a reader role without EXECUTE on the data source cannot read: the read is not the superuser\'s');
-is(export_with_reader_role('no_such_role'),
-	'failed: the export service is not configured correctly; the operator has been notified',
-	'a missing reader role: the couple reads a plain message without the role\'s name');
-is(export_with_reader_role('postgres'),
-	'failed: the export service is not configured correctly; the operator has been notified',
-	'a superuser reader role is refused');
-my $server_log = slurp_file($node->logfile);
-like($server_log, qr/WARNING:  budget_exports: budget_exports.reader_role "no_such_role" does not exist/,
-	'the server log names the missing role');
-like($server_log, qr/WARNING:  budget_exports: budget_exports.reader_role "postgres" is a superuser/,
-	'and the superuser one');
-$node->safe_psql('postgres', 'ALTER SYSTEM RESET budget_exports.reader_role');
-$node->reload;
 
 $node->stop;
 $server->kill_kill;
