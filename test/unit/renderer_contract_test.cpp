@@ -320,7 +320,7 @@ TEST(RenderFailure, MessagesForCouples) {
     large.kind = ReplyKind::too_large;
     EXPECT_NE(renderer::describe_reply(large, limits).message.find("larger than the 50 MB file size limit"),
               std::string::npos);
-    EXPECT_NE(renderer::describe_timeout(limits).message.find("longer than 120 s"), std::string::npos);
+    EXPECT_NE(renderer::describe_timeout(limits).message.find("longer than 2 min"), std::string::npos);
     renderer::ChildExit killed;
     killed.signal = SIGKILL;
     EXPECT_TRUE(renderer::describe_death(killed, limits).retryable);
