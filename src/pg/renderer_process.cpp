@@ -12,6 +12,7 @@
 #include "pg/settings.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "pgstat.h"
 #include "postmaster/interrupt.h"
@@ -111,7 +112,11 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
   // The attempt was counted when the job was claimed (committed asynchronously, which is
   // cheap); make it durable before the risky step, so that a job which brings the whole
   // server down (it should not: see above) still ends `failed` after max_retries.
-  pg_call([] { XLogFlush(GetXLogInsertRecPtr()); });
+  // XactLastCommitEnd: the end of this backend's last commit record (the claim's, or a later
+  // one), always a position XLogFlush can reach. A no-op when the WAL writer got there first.
+  pg_call([] {
+    if (XactLastCommitEnd != InvalidXLogRecPtr) XLogFlush(XactLastCommitEnd);
+  });
   ensure_started();
 
   const std::string request = renderer::encode_job(job) + "\n";
