@@ -119,6 +119,7 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
   });
   ensure_started();
 
+  if (shutdown_requested()) throw RenderInterrupted("the worker was asked to stop before rendering");
   const std::string request = renderer::encode_job(job) + "\n";
   std::size_t sent = 0;
   std::string answer;
@@ -178,17 +179,15 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
         stop();
         proc_exit(1);
       }
-      if (events & WL_LATCH_SET) {
-        ResetLatch(MyLatch);
-        if (shutdown_requested()) {
-          stop();
-          std::remove(job.output_path.c_str());
-          throw RenderInterrupted("the worker was asked to stop while rendering");
-        }
-        if (ConfigReloadPending) {
-          ConfigReloadPending = false;
-          pg_call([] { ProcessConfigFile(PGC_SIGHUP); });  // applies from the next job on
-        }
+      if (events & WL_LATCH_SET) ResetLatch(MyLatch);
+      if (shutdown_requested()) {
+        stop();
+        std::remove(job.output_path.c_str());
+        throw RenderInterrupted("the worker was asked to stop while rendering");
+      }
+      if (ConfigReloadPending) {
+        ConfigReloadPending = false;
+        pg_call([] { ProcessConfigFile(PGC_SIGHUP); });  // applies from the next job on
       }
     }
   } catch (const RenderFailed&) {
