@@ -12,6 +12,7 @@
 #include "pg/settings.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "pgstat.h"
 #include "postmaster/interrupt.h"
@@ -111,9 +112,14 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
   // The attempt was counted when the job was claimed (committed asynchronously, which is
   // cheap); make it durable before the risky step, so that a job which brings the whole
   // server down (it should not: see above) still ends `failed` after max_retries.
-  pg_call([] { XLogFlush(GetXLogInsertRecPtr()); });
+  // XactLastCommitEnd: the end of this backend's last commit record (the claim's, or a later
+  // one), always a position XLogFlush can reach. A no-op when the WAL writer got there first.
+  pg_call([] {
+    if (XactLastCommitEnd != InvalidXLogRecPtr) XLogFlush(XactLastCommitEnd);
+  });
   ensure_started();
 
+  if (shutdown_requested()) throw RenderInterrupted("the worker was asked to stop before rendering");
   const std::string request = renderer::encode_job(job) + "\n";
   std::size_t sent = 0;
   std::string answer;
@@ -173,17 +179,15 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
         stop();
         proc_exit(1);
       }
-      if (events & WL_LATCH_SET) {
-        ResetLatch(MyLatch);
-        if (shutdown_requested()) {
-          stop();
-          std::remove(job.output_path.c_str());
-          throw RenderInterrupted("the worker was asked to stop while rendering");
-        }
-        if (ConfigReloadPending) {
-          ConfigReloadPending = false;
-          pg_call([] { ProcessConfigFile(PGC_SIGHUP); });  // applies from the next job on
-        }
+      if (events & WL_LATCH_SET) ResetLatch(MyLatch);
+      if (shutdown_requested()) {
+        stop();
+        std::remove(job.output_path.c_str());
+        throw RenderInterrupted("the worker was asked to stop while rendering");
+      }
+      if (ConfigReloadPending) {
+        ConfigReloadPending = false;
+        pg_call([] { ProcessConfigFile(PGC_SIGHUP); });  // applies from the next job on
       }
     }
   } catch (const RenderFailed&) {

@@ -23,6 +23,7 @@
 #include <iostream>
 #include <new>
 #include <string>
+#include <utility>
 
 #include "core/render/render.hpp"
 #include "core/renderer/render_job.hpp"
@@ -86,6 +87,21 @@ void crash_on_purpose(const std::string& fault) {
     }
 }
 
+// A library's message may name the files it was given: a couple reads it, so no server paths.
+std::string without_paths(std::string message, const renderer::RenderJob& job) {
+    const std::pair<std::string, const char*> names[] = {{job.output_path, "the export file"},
+                                                         {job.spool_path, "the spooled rows"},
+                                                         {job.font_path, "the configured font"},
+                                                         {job.temp_dir, "the scratch directory"}};
+    for (const auto& [path, name] : names) {
+        if (path.empty()) continue;
+        for (auto at = message.find(path); at != std::string::npos; at = message.find(path, at)) {
+            message.replace(at, path.size(), name);
+        }
+    }
+    return message;
+}
+
 RenderReply render_one(const renderer::RenderJob& job) {
     RenderReply reply;
     file_size_exceeded = 0;
@@ -120,7 +136,7 @@ RenderReply render_one(const renderer::RenderJob& job) {
             reply.kind = ReplyKind::out_of_memory;
         else {
             reply.kind = ReplyKind::render_error;
-            reply.message = message;
+            reply.message = without_paths(message, job);
         }
     }
     if (file_size_exceeded && reply.kind == ReplyKind::ok) reply.kind = ReplyKind::too_large;

@@ -61,7 +61,8 @@ sub renderer_pids {
 		my $line = <$fh>;
 		close $fh;
 		next unless defined $line && $line =~ /^(\d+) \((.*)\) \S+ (\d+)/;
-		push @pids, $1 if $3 == $parent && $2 =~ /^budget_exports/;
+		my ($pid, $comm, $ppid) = ($1, $2, $3);
+		push @pids, $pid if $ppid == $parent && $comm =~ /^budget_exports/;
 	}
 	return @pids;
 }
