@@ -175,6 +175,11 @@ for my $case (@cases) {
 		next if $figure->[0] =~ /due|upcoming/ && $total_due == 0;
 		ok(index($text, euros($figure->[1])) >= 0, "$name: PDF shows $figure->[0] " . euros($figure->[1]));
 	}
+	if ($allocated > $budget) {
+		my $over = sprintf('%.2f', $allocated - $budget);
+		is(sprintf('%.2f', $s->{'Over-allocated by'}{v}), $over, "$name: Excel over-allocated by $over");
+		ok(index($text, 'over-allocated by ' . euros($over)) >= 0, "$name: PDF says over-allocated by " . euros($over));
+	}
 	if ($case->{category_filter}) {
 		like($text, qr/Venue and Catering · 1–31 March 2026 · paid only/, "$name: PDF states the scope in words");
 		like($text, qr/total budget of €48,500\.00 covers every category/, "$name: PDF says Budget cannot follow the filter");

@@ -50,11 +50,27 @@ bool plain_ascii(std::string_view text) {
     return true;
 }
 
+// Whether clean_text would change `text` (the common case is no).
+bool needs_cleaning(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte >= 0x20 && byte < 0x7F) {
+            ++i;
+            continue;
+        }
+        std::uint32_t code = 0;
+        const std::size_t length = decode(text, i, code);
+        if (length == 0 || code == '\r' || !allowed(code)) return true;
+        i += length;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::string clean_text(std::string_view text) {
+    if (plain_ascii(text) || !needs_cleaning(text)) return std::string(text);
     std::string out;
-    if (plain_ascii(text)) return std::string(text);
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
         std::uint32_t code = 0;
