@@ -254,14 +254,14 @@ for my $id ($pdf, $csv, $excel) {
 	ok($url && $http->get($url)->{success}, "and the URL downloads the file");
 }
 
-# ---- a failure: the data source is missing (the worker records a failed attempt) -----------
-$node->safe_psql('postgres', "ALTER SYSTEM SET budget_exports.data_source = 'no_such_data_source'");
+# ---- a failure: an export over max_file_size fails for good (the worker records the failure)
+$node->safe_psql('postgres', "ALTER SYSTEM SET budget_exports.max_file_size = '2kB'");
 $node->reload;
 my ($failing) = split /\n/, $node->safe_psql('app',
 	"INSERT INTO budget_exports (couple_id, export_type) VALUES ('$couple', 'csv') RETURNING id");
 $status = wait_for_exports($node, 60, $failing);
-is($status->{$failing}, 'failed', 'an export whose data source is missing fails');
-$node->safe_psql('postgres', 'ALTER SYSTEM RESET budget_exports.data_source');
+is($status->{$failing}, 'failed', 'an export over the file size limit fails');
+$node->safe_psql('postgres', 'ALTER SYSTEM RESET budget_exports.max_file_size');
 $node->reload;
 
 # ---- a rescue: a lease of a worker that died (set up by hand) -------------------------------
