@@ -65,7 +65,7 @@ my @mistakes = (
 		  close $fh;
 		  set_config();
 	  },
-	  detail => qr/HTTP 403|invalid signature/, hidden => qr/403|signature|not-the-key/ },
+	  detail => qr/HTTP 403|statusCode 403|invalid signature|Invalid Compact JWS|signature verification failed/, hidden => qr/403|signature|not-the-key/ },
 	{ name => 'missing data_source function', break => { data_source => 'public.no_such_budget_rows' },
 	  fix => { data_source => undef }, detail => qr/data source function public\.no_such_budget_rows/,
 	  hidden => qr/no_such_budget_rows|data_source/ },
