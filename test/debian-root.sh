@@ -118,10 +118,11 @@ if [ "$(cat "$root/.budget_exports-packages" 2>/dev/null)" != "$wanted" ]; then
   echo "packages: $((SECONDS - started)) s"
 fi
 
-# 3. the tree, copied in the way run-suites.sh copies it (new files come along), then the suites
+# 3. the tree, copied as run-suites.sh copies it (new files come along; by content, so the
+#    objects kept from the last run are rebuilt exactly where a source changed), then the suites
 log "copying the tree into the $suite root ($build_dir)"
 mkdir -p "$root$build_dir"
-rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.so' --exclude '*.d' \
+rsync -rlpD --checksum --delete --exclude .git --exclude '*.o' --exclude '*.so' --exclude '*.d' \
   --exclude /test/unit/build --exclude /test/bench/build --exclude /demo-output "$here/" "$root$build_dir/"
 rm -f "$root$inner_result"
 status=0

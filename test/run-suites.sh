@@ -32,8 +32,10 @@ if [ "$(id -u)" -eq 0 ]; then
   as_test_user() { runuser -u "$test_user" -- env PATH="$PATH" PG_CONFIG="$PG_CONFIG" "$@"; }
   if [ "$here" != "$build_dir" ]; then
     log "copying the tree to $build_dir (owned by $test_user)"
+    # by content, not times: a changed file gets a new time (make rebuilds it and what
+    # includes it), an unchanged one keeps its old one (its objects stay valid)
     mkdir -p "$build_dir"
-    rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.so' --exclude '*.d' \
+    rsync -rlpD --checksum --delete --exclude .git --exclude '*.o' --exclude '*.so' --exclude '*.d' \
       --exclude /test/unit/build --exclude /test/bench/build --exclude /demo-output "$here/" "$build_dir/"
   fi
   chown -R "$test_user:" "$build_dir"
