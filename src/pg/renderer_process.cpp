@@ -9,6 +9,7 @@
 
 #include "core/renderer/render_failure.hpp"
 #include "pg/guard.hpp"
+#include "pg/job_failure.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -54,10 +55,6 @@ renderer::RenderLimits current_limits() {
   return limits;
 }
 
-void log_warning(const std::string& message) {
-  pg_call([&] { ereport(WARNING, (errmsg("budget_exports: %s", message.c_str()))); });
-}
-
 }  // namespace
 
 void RendererProcess::stop() {
@@ -78,9 +75,9 @@ void RendererProcess::ensure_started() {
                                             "--nice", std::to_string(settings.render_nice), "--parent-pid",
                                             std::to_string(MyProcPid)});
   } catch (const std::system_error& e) {
-    log_warning("cannot start the renderer " + program + ": " + e.what());
-    throw std::runtime_error(std::string("the renderer program cannot be started (") + e.code().message() +
-                             "); the operator must reinstall the extension");
+    // an installation problem: the operator's, so the job waits (src/pg/job_failure.hpp)
+    throw OperatorError("cannot start the renderer " + program + " (" + e.what() +
+                        "); reinstall the extension (make install) so that it is in PostgreSQL's lib directory");
   }
   started_with_ = limits;
   live_renderer = child_.pid();

@@ -33,8 +33,8 @@ class RendererProcess {
  public:
   // Renders the spooled rows and `report` into output_path in `format` with the current
   // settings (font, max_file_size, limits); returns the file's size in bytes.
-  // Throws RenderFailed, RenderInterrupted, or std::runtime_error when the renderer
-  // program cannot be started (an installation problem).
+  // Throws RenderFailed, RenderInterrupted, or OperatorError when the renderer program
+  // cannot be started (an installation problem: the job waits for the operator).
   long long render(const std::string& format, report::Report report, const std::string& spool_path,
                    const std::string& output_path, const std::string& temp_dir);
   void stop();  // kills and reaps a running renderer
