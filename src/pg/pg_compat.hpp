@@ -7,7 +7,11 @@
 
 extern "C" {
 #include "postmaster/bgworker.h"
+#include "storage/fd.h"
 #include "utils/wait_event.h"
+#if PG_VERSION_NUM >= 160000
+#include "common/file_utils.h"  // PG_TEMP_FILES_DIR and PG_TEMP_FILE_PREFIX moved here in 16
+#endif
 }
 
 #if PG_VERSION_NUM < 150000
