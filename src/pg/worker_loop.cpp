@@ -59,9 +59,9 @@ void reload_settings_if_asked() {
   health::settings_reloaded();
 }
 
-// Scratch files live in a pgsql_tmp-prefixed directory under base/pgsql_tmp: base backups
-// (pg_basebackup) skip it, and PostgreSQL empties it at startup. Files of a previous life
-// of this worker (killed mid-job) are removed.
+// Scratch files live in <data dir>/pgsql_tmp/pgsql_tmp_budget_exports_worker_<n>: base
+// backups (pg_basebackup) skip every file and directory named pgsql_tmp*. Files of a
+// previous life of this worker (killed mid-job) are removed here.
 std::string prepare_temp_dir(int slot) {
   std::filesystem::path temp_root = std::filesystem::path(DataDir) / PG_TEMP_FILES_DIR;
   std::filesystem::path dir = temp_root / (std::string(PG_TEMP_FILE_PREFIX) + "_budget_exports_worker_" +

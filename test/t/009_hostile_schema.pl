@@ -321,7 +321,7 @@ for my $case (
 	ok($node->poll_query_until('app', qq{
 		SELECT q.status = 'queued' AND q.error_message = 'waiting for the export service to be fixed'
 		  FROM export_queue q WHERE q.export_id = '$id'}), "$name: the export waits for the operator");
-	is($node->safe_psql('app', "SELECT status || ' ' || retry_count FROM budget_exports e JOIN export_queue q ON q.export_id = e.id WHERE e.id = '$id'"),
+	is($node->safe_psql('app', "SELECT e.status || ' ' || q.retry_count FROM budget_exports e JOIN export_queue q ON q.export_id = e.id WHERE e.id = '$id'"),
 		'generating 0', "$name: not failed, no retry spent");
 	like($node->safe_psql('app', 'SELECT detail FROM budget_exports_problems'), $detail,
 		"$name: the operator view says why");

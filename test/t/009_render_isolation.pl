@@ -77,10 +77,10 @@ sub wait_until_rendering {
 
 sub store_files {
 	my ($id) = @_;
-	return scalar(() = glob("$data_dir/budget_exports/budget-exports/*/$id/*"));
+	return scalar(() = glob("$data_dir/pgsql_tmp_budget_exports/budget-exports/*/$id/*"));
 }
 
-sub scratch_files { return scalar(() = glob("$data_dir/budget_exports_tmp/worker-*/*")); }
+sub scratch_files { return scalar(() = glob("$data_dir/pgsql_tmp/pgsql_tmp_budget_exports_worker_*/*")); }
 
 sub queue_row {
 	my ($id) = @_;
