@@ -37,6 +37,19 @@ long long elapsed_ms(Clock::time_point since) {
 
 void remove_quietly(const std::string& path) { std::remove(path.c_str()); }
 
+// This process's peak resident memory (VmHWM, kB) from /proc; 0 where there is no /proc.
+long long own_peak_rss_kb() {
+  std::FILE* status = std::fopen("/proc/self/status", "r");
+  if (!status) return 0;
+  char line[256];
+  long long kb = 0;
+  while (std::fgets(line, sizeof line, status)) {
+    if (std::sscanf(line, "VmHWM: %lld kB", &kb) == 1) break;
+  }
+  std::fclose(status);
+  return kb;
+}
+
 // The operator's font must be readable before a PDF is rendered: a missing font is not the
 // couple's fault.
 void check_font(const ClaimedJob& job) {
@@ -83,6 +96,8 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohman
   // in the renderer process, never in this backend (src/pg/renderer_process.hpp)
   context.renderer.render(job.export_type, std::move(read.report), spool_path, file_path, context.temp_dir);
   timings["render_ms"] = elapsed_ms(started);
+  // peak memory so far (README "Performance"): the renderer's and this worker's high-water marks
+  timings["renderer_peak_rss_kb"] = context.renderer.last_peak_rss_kb();
 
   FinishedFile file;
   file.content_type = format.content_type;
@@ -118,6 +133,7 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
   }
   if (!error) {
     timings["total_ms"] = elapsed_ms(started);
+    timings["worker_peak_rss_kb"] = own_peak_rss_kb();
     file.timings_json = timings.dump();
     if (!context.queue.complete(job, file)) {
       pg_call([&] {
