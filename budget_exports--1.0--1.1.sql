@@ -237,6 +237,59 @@ BEGIN
   PERFORM @extschema@.budget_exports_check_keys(filters, 'export_filters',
     ARRAY['categories', 'payment_status', 'date_range', 'include_notes', 'amount_range', 'vendor_names', 'options']);
 
+  IF filters ? 'categories' THEN
+    PERFORM @extschema@.budget_exports_check_string_list(filters -> 'categories', 'export_filters.categories', 20, 100);
+  END IF;
+  IF filters ? 'vendor_names' THEN
+    PERFORM @extschema@.budget_exports_check_string_list(filters -> 'vendor_names', 'export_filters.vendor_names', 100, 200);
+  END IF;
+  IF filters ? 'payment_status' THEN
+    PERFORM @extschema@.budget_exports_check_enum(filters -> 'payment_status', 'export_filters.payment_status',
+      ARRAY['paid', 'pending', 'planned', 'all']);
+  END IF;
+  IF filters ? 'include_notes' THEN
+    PERFORM @extschema@.budget_exports_check_boolean(filters -> 'include_notes', 'export_filters.include_notes');
+  END IF;
+
+  IF filters ? 'date_range' THEN
+    IF jsonb_typeof(filters -> 'date_range') <> 'object' THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.date_range must be an object with "start" and "end"',
+        'Example: {"start": "2026-01-01", "end": "2026-06-30"}.');
+    END IF;
+    PERFORM @extschema@.budget_exports_check_keys(filters -> 'date_range', 'export_filters.date_range', ARRAY['start', 'end']);
+    range_start := @extschema@.budget_exports_check_date(filters #> '{date_range,start}', 'export_filters.date_range.start');
+    range_end := @extschema@.budget_exports_check_date(filters #> '{date_range,end}', 'export_filters.date_range.end');
+    IF range_start > range_end THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.date_range.start is after its end',
+        'Swap the two dates.', format('start %s, end %s.', filters #>> '{date_range,start}', filters #>> '{date_range,end}'));
+    END IF;
+  END IF;
+
+  IF filters ? 'amount_range' THEN
+    IF jsonb_typeof(filters -> 'amount_range') <> 'object'
+       OR NOT (filters -> 'amount_range' ?| ARRAY['min', 'max']) THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.amount_range must be an object with "min" and/or "max"',
+        'Example: {"min": 100, "max": 5000}.');
+    END IF;
+    PERFORM @extschema@.budget_exports_check_keys(filters -> 'amount_range', 'export_filters.amount_range', ARRAY['min', 'max']);
+    IF filters -> 'amount_range' ? 'min' THEN
+      amount_min := @extschema@.budget_exports_check_amount(filters #> '{amount_range,min}', 'export_filters.amount_range.min');
+    END IF;
+    IF filters -> 'amount_range' ? 'max' THEN
+      amount_max := @extschema@.budget_exports_check_amount(filters #> '{amount_range,max}', 'export_filters.amount_range.max');
+    END IF;
+    IF amount_min > amount_max THEN
+      PERFORM @extschema@.budget_exports_reject('export_filters.amount_range.min is greater than its max',
+        'Swap the two amounts.', format('min %s, max %s.', amount_min, amount_max));
+    END IF;
+  END IF;
+
+  IF filters ? 'options' THEN
+    PERFORM @extschema@.budget_exports_check_options(filters -> 'options');
+  END IF;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION budget_exports_file_extension(export_type text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE export_type WHEN 'pdf' THEN 'pdf' WHEN 'csv' THEN 'csv' WHEN 'excel' THEN 'xlsx' END
@@ -247,34 +300,6 @@ RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalo
   SELECT CASE export_type WHEN 'csv' THEN 4 WHEN 'excel' THEN 3 ELSE 2 END
 $$;
 
-CREATE OR REPLACE FUNCTION budget_exports_before_insert()
-RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  caller        text := CASE WHEN current_setting('role') = 'none' THEN session_user::text
-                             ELSE current_setting('role') END;
-  privileged    boolean;
-  per_hour      integer := @extschema@.budget_exports_setting('rate_limit_per_hour')::integer;
-  max_in_flight integer := @extschema@.budget_exports_setting('max_in_flight')::integer;
--- issue #13: a file_name with "?" is refused at INSERT. A "?" ends the path of a URL:
--- Storage's single-object sign route (the one supabase-js createSignedUrl uses) cannot
--- sign such a key, and links built from the name break. See docs/storage.md.
-CREATE OR REPLACE FUNCTION budget_exports_before_insert()
-RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  privileged    boolean;
-  per_hour      integer := budget_exports_setting('rate_limit_per_hour')::integer;
-  max_in_flight integer := budget_exports_setting('max_in_flight')::integer;
-  recent        integer;
-  in_flight     integer;
-BEGIN
-  IF NEW.export_type IS NULL OR NEW.export_type NOT IN ('pdf', 'csv', 'excel') THEN
-    RAISE EXCEPTION 'export_type must be one of pdf, csv, excel'
-      USING ERRCODE = 'invalid_parameter_value',
-            DETAIL = format('Found %s.', coalesce(quote_literal(NEW.export_type), 'NULL')),
-            HINT = 'Excel files are requested as ''excel''.';
-  END IF;
-  NEW.export_filters := coalesce(NEW.export_filters, '{}'::jsonb);
-  PERFORM @extschema@.budget_exports_validate_filters(NEW.export_filters);
 
 CREATE OR REPLACE FUNCTION budget_exports_enqueue()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -319,234 +344,41 @@ BEGIN
   SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
     INTO expired_exports, expired_keys FROM expired;
 
-CREATE OR REPLACE FUNCTION budget_exports_rescue_expired_leases()
-RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  rescued integer;
-BEGIN
-  WITH stale AS (
-    SELECT id FROM @extschema@.export_queue
-     WHERE status = 'started' AND lease_expires_at < now()
-     FOR UPDATE SKIP LOCKED
-  ), updated AS (
-    UPDATE @extschema@.export_queue q
-       SET status = CASE WHEN q.retry_count < q.max_retries THEN 'queued' ELSE 'failed' END,
-           retry_count = least(q.retry_count + 1, q.max_retries),
-           run_at = now(),
-           completed_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE now() END,
-           error_message = format('the worker stopped during attempt %s (lease of %s expired)',
-                                  q.attempt_count, q.lease_owner),
-           lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-      FROM stale
-     WHERE q.id = stale.id
-    RETURNING q.export_id, q.status, q.error_message
-  ), failed AS (
-    UPDATE @extschema@.budget_exports e
-       SET status = 'failed', error_message = updated.error_message
-      FROM updated
-     WHERE e.id = updated.export_id AND updated.status = 'failed'
-    RETURNING e.id
+  -- the AFTER DELETE trigger queues the storage objects of deleted rows
+  WITH gone AS (
+    DELETE FROM @extschema@.budget_exports e
+     WHERE e.id IN (SELECT id FROM @extschema@.budget_exports
+                     WHERE status = 'failed' AND updated_at <= now() - failed_retention
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING e.storage_key
   )
-  SELECT count(*) INTO rescued FROM updated;
--- issue #11: outages, operator mistakes and shutdowns never cost a couple their export.
--- What the workers see right now: Storage unavailable (transient: jobs wait, no retries are
--- spent) or a setting the operator must fix (jobs stay queued). One row per problem while it
--- lasts; `since` is when it began (the outage limit counts from it). Operators read
--- budget_exports_problems; couples see only "waiting for storage" in budget_export_status.
-CREATE TABLE budget_exports_health (
-  problem     text PRIMARY KEY CHECK (problem IN ('storage_unavailable', 'operator_error')),
-  since       timestamptz NOT NULL DEFAULT now(),
-  detail      text NOT NULL,
-  reported_by text,
-  updated_at  timestamptz NOT NULL DEFAULT now()
-);
-COMMENT ON TABLE budget_exports_health IS
-  'Problems the export workers see right now (Storage unavailable, a setting to fix); kept by the worker';
-ALTER TABLE budget_exports_health ENABLE ROW LEVEL SECURITY;
-CREATE POLICY "System can read worker health" ON budget_exports_health
-  FOR SELECT TO service_role
-  USING (true);
-REVOKE ALL ON budget_exports_health FROM PUBLIC, anon, authenticated;
-GRANT SELECT ON budget_exports_health TO service_role;
+  SELECT count(*), array_agg(storage_key) FILTER (WHERE storage_key IS NOT NULL)
+    INTO deleted_failed_exports, deleted_keys FROM gone;
 
--- The worker reports a problem (returns since when it lasts) and clears it when it is over.
-CREATE OR REPLACE FUNCTION budget_exports_report_problem(kind text, detail_text text, worker_name text)
-RETURNS timestamptz LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-DECLARE
-  started timestamptz;
-BEGIN
-  INSERT INTO budget_exports_health AS h (problem, detail, reported_by)
-  VALUES (kind, left(detail_text, 2000), worker_name)
-  ON CONFLICT (problem) DO UPDATE
-     SET detail = excluded.detail, reported_by = excluded.reported_by, updated_at = now()
-  RETURNING h.since INTO started;
-  RETURN started;
-END
-$$;
+  WITH gone AS (
+    DELETE FROM @extschema@.export_queue q
+     WHERE q.id IN (SELECT id FROM @extschema@.export_queue
+                     WHERE status IN ('completed', 'failed') AND completed_at <= now() - queue_retention
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+  )
+  SELECT count(*) INTO deleted_queue_rows FROM gone;
 
-CREATE OR REPLACE FUNCTION budget_exports_clear_problem(kind text)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-BEGIN
-  DELETE FROM budget_exports_health h WHERE h.problem = kind;
-  RETURN FOUND;
-END
-$$;
+  WITH queued AS (
+    INSERT INTO @extschema@.budget_export_storage_deletions (storage_key)
+    SELECT DISTINCT unnest(expired_keys)
+    ON CONFLICT (storage_key) DO NOTHING
+    RETURNING 1
+  )
+  SELECT count(*) + coalesce(cardinality(deleted_keys), 0) INTO storage_deletions_queued FROM queued;
 
--- Queues a stored object for deletion. A key already waiting gets a new requested_at, so a
--- deletion batch that was listed before this call does not drop the request (the worker
--- deletes the row only if requested_at is still the one it listed).
-CREATE OR REPLACE FUNCTION budget_exports_queue_deletion(key text)
-RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-BEGIN
-  IF key IS NULL THEN
-    RETURN;
+  IF storage_deletions_queued > 0 THEN
+    PERFORM @extschema@.budget_exports_wake_workers_at_commit();
   END IF;
-  INSERT INTO budget_export_storage_deletions AS d (storage_key) VALUES (key)
-  ON CONFLICT (storage_key) DO UPDATE SET requested_at = clock_timestamp(), attempts = 0;
-  PERFORM budget_exports_wake_workers_at_commit();
+  RETURN NEXT;
 END
 $$;
 
--- An export's terminal failure: the couple reads `message`, the object an attempt may have
--- stored is queued for deletion, and listeners get the NOTIFY.
-CREATE OR REPLACE FUNCTION budget_exports_mark_export_failed(failed_export uuid, message text)
-RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-DECLARE
-  old_key text;
-BEGIN
-  SELECT e.storage_key INTO old_key FROM budget_exports e WHERE e.id = failed_export FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN;
-  END IF;
-  PERFORM budget_exports_queue_deletion(old_key);
-  UPDATE budget_exports e
-     SET status = 'failed', error_message = left(message, 2000), storage_key = NULL, file_url = NULL
-   WHERE e.id = failed_export;
-  PERFORM pg_notify('budget_exports', failed_export::text);
-END
-$$;
-
--- The object key is recorded when a job is claimed, so an export row that goes away
--- mid-job (the couple was deleted) still gets its object deleted.
-CREATE OR REPLACE FUNCTION budget_exports_record_object_key(queue_id uuid, lease_token uuid, storage_key text)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-BEGIN
-  UPDATE budget_exports e
-     SET storage_key = budget_exports_record_object_key.storage_key
-    FROM export_queue q
-   WHERE q.id = budget_exports_record_object_key.queue_id AND q.status = 'started'
-     AND q.lease_token = budget_exports_record_object_key.lease_token AND e.id = q.export_id;
-  RETURN FOUND;
-END
-$$;
-
--- Puts a started job back in the queue without counting the attempt or spending a retry:
--- the worker is shutting down, Storage is unavailable, or a setting needs the operator.
--- reason (NULL keeps the last one) is what the couple reads meanwhile.
-CREATE OR REPLACE FUNCTION budget_exports_release_job(queue_id uuid, lease_token uuid, reason text)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-BEGIN
-  UPDATE export_queue q
-     SET status = 'queued', attempt_count = greatest(q.attempt_count - 1, 0), run_at = now(),
-         error_message = coalesce(left(reason, 2000), q.error_message),
-         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-   WHERE q.id = budget_exports_release_job.queue_id AND q.status = 'started'
-     AND q.lease_token = budget_exports_release_job.lease_token;
-  RETURN FOUND;
-END
-$$;
-
--- Storage has been unavailable for longer than budget_exports.storage_outage_limit: queued
--- exports that have waited that long (counted from the later of their request and the
--- outage's start) fail with a message the couple can act on.
-CREATE OR REPLACE FUNCTION budget_exports_fail_waiting_jobs(outage_since timestamptz, limit_seconds integer,
-                                                 message text)
-RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-DECLARE
-  job record;
-  failed integer := 0;
-BEGIN
-  FOR job IN
-    SELECT q.id, q.export_id FROM export_queue q
-     WHERE q.status = 'queued'
-       AND greatest(q.created_at, outage_since) <= now() - make_interval(secs => limit_seconds)
-     FOR UPDATE SKIP LOCKED
-  LOOP
-    UPDATE export_queue q
-       SET status = 'failed', completed_at = now(), error_message = left(message, 2000)
-     WHERE q.id = job.id;
-    PERFORM budget_exports_mark_export_failed(job.export_id, message);
-    failed := failed + 1;
-  END LOOP;
-  RETURN failed;
-END
-$$;
-
--- When the next queued job is due (an idle worker sleeps until then, or until woken).
-CREATE OR REPLACE FUNCTION budget_exports_next_run_at()
-RETURNS timestamptz LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-  SELECT min(q.run_at) FROM export_queue q WHERE q.status = 'queued'
-$$;
-
--- What a queued export waits for, in words a couple may read (no detail: that is in the
--- operator's budget_exports_problems).
-CREATE OR REPLACE FUNCTION budget_exports_waiting_reason()
-RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-  SELECT CASE
-           WHEN EXISTS (SELECT 1 FROM budget_exports_health h WHERE h.problem = 'storage_unavailable')
-             THEN 'waiting for storage'
-           WHEN EXISTS (SELECT 1 FROM budget_exports_health h WHERE h.problem = 'operator_error')
-             THEN 'waiting for the export service to be fixed'
-         END
-$$;
-
-REVOKE ALL ON FUNCTION budget_exports_report_problem(text, text, text), budget_exports_clear_problem(text),
-  budget_exports_queue_deletion(text), budget_exports_mark_export_failed(uuid, text),
-  budget_exports_record_object_key(uuid, uuid, text), budget_exports_release_job(uuid, uuid, text),
-  budget_exports_fail_waiting_jobs(timestamptz, integer, text), budget_exports_next_run_at(),
-  budget_exports_waiting_reason()
-  FROM PUBLIC, anon, authenticated;
-GRANT EXECUTE ON FUNCTION budget_exports_waiting_reason() TO authenticated, service_role;
-
--- For operators: what keeps the workers from running exports, with the detail (paths,
--- hosts, setting names) couples never see.
-CREATE OR REPLACE VIEW budget_exports_problems AS
-SELECT h.problem, h.since, now() - h.since AS duration, h.detail, h.reported_by, h.updated_at AS last_seen
-  FROM budget_exports_health h;
-REVOKE ALL ON budget_exports_problems FROM PUBLIC, anon, authenticated;
-GRANT SELECT ON budget_exports_problems TO service_role;
-
-CREATE OR REPLACE FUNCTION budget_exports_rescue_expired_leases()
-RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-DECLARE
-  job record;
-  rescued integer := 0;
-  message text;
-BEGIN
-  FOR job IN
-    SELECT q.id, q.export_id, q.retry_count, q.max_retries FROM export_queue q
-     WHERE q.status = 'started' AND q.lease_expires_at < now()
-     FOR UPDATE SKIP LOCKED
-  LOOP
-    IF job.retry_count < job.max_retries THEN
-      UPDATE export_queue q
-         SET status = 'queued', retry_count = q.retry_count + 1, run_at = now(), completed_at = NULL,
-             error_message = 'the export was interrupted; it will be tried again',
-             lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-       WHERE q.id = job.id;
-    ELSE
-      message := 'the export was interrupted too often; please request it again';
-      UPDATE export_queue q
-         SET status = 'failed', completed_at = now(), error_message = message,
-             lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-       WHERE q.id = job.id;
-      PERFORM budget_exports_mark_export_failed(job.export_id, message);
-    END IF;
-    rescued := rescued + 1;
-  END LOOP;
-  RETURN rescued;
-END
-$$;
 
 CREATE OR REPLACE FUNCTION budget_exports_claim_job(worker_name text, lease_seconds integer)
 RETURNS TABLE (queue_id uuid, lease_token uuid, export_id uuid, couple_id uuid, export_type text,
@@ -578,101 +410,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION budget_exports_complete_job(queue_id uuid, lease_token uuid, storage_key text,
-                                            file_url text, file_size_bytes bigint, checksum_sha256 text,
-                                            content_type text, timings jsonb)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  done_export uuid;
-BEGIN
-  UPDATE @extschema@.export_queue q
-CREATE OR REPLACE FUNCTION budget_exports_complete_job(queue_id uuid, lease_token uuid, storage_key text,
-                                            file_url text, file_size_bytes bigint, checksum_sha256 text,
-                                            content_type text, timings jsonb)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-DECLARE
-  done_export uuid;
-BEGIN
-  UPDATE export_queue q
-     SET status = 'completed', completed_at = now(), error_message = NULL,
-         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
-         timings = budget_exports_complete_job.timings
-   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_complete_job.lease_token
-  RETURNING q.export_id INTO done_export;
-  IF done_export IS NULL THEN
-    RETURN false;  -- the lease was lost (expired and taken over): the other attempt records the result
-  END IF;
-  UPDATE @extschema@.budget_exports e
-    -- The lease was lost: another attempt owns the result, or the export row is gone (the
-    -- couple was deleted mid-job). An object no export row keeps is deleted.
-    IF NOT EXISTS (SELECT 1 FROM budget_exports e
-                    WHERE e.storage_key = budget_exports_complete_job.storage_key
-                      AND e.status IN ('generating', 'completed')) THEN
-      PERFORM budget_exports_queue_deletion(budget_exports_complete_job.storage_key);
-    END IF;
-    RETURN false;
-  END IF;
-  UPDATE budget_exports e
-     SET status = 'completed', storage_key = budget_exports_complete_job.storage_key,
-         file_url = budget_exports_complete_job.file_url,
-         file_size_bytes = budget_exports_complete_job.file_size_bytes,
-         checksum_sha256 = budget_exports_complete_job.checksum_sha256,
-         content_type = budget_exports_complete_job.content_type,
-         generated_at = now(),
-         expires_at = now() + make_interval(secs => @extschema@.budget_exports_setting('file_ttl')::double precision),
-         expires_at = now() + make_interval(secs => budget_exports_setting('file_ttl')::double precision),
-         error_message = NULL
-   WHERE e.id = done_export;
-  PERFORM pg_notify('budget_exports', done_export::text);
-  RETURN true;
-END
-$$;
 
-CREATE OR REPLACE FUNCTION budget_exports_fail_job(queue_id uuid, lease_token uuid, error_message text,
-                                        retryable boolean, retry_delay_ms bigint)
-RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  job @extschema@.export_queue%ROWTYPE;
-  message text := left(budget_exports_fail_job.error_message, 2000);
-BEGIN
-  SELECT * INTO job FROM @extschema@.export_queue q
--- Returns the job's new status: 'queued' (will retry), 'failed', or 'lost' (lease gone).
-CREATE OR REPLACE FUNCTION budget_exports_fail_job(queue_id uuid, lease_token uuid, error_message text,
-                                        retryable boolean, retry_delay_ms bigint)
-RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-DECLARE
-  job export_queue%ROWTYPE;
-  message text := left(budget_exports_fail_job.error_message, 2000);
-BEGIN
-  SELECT * INTO job FROM export_queue q
-   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_fail_job.lease_token
-   FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN 'lost';
-  END IF;
-  IF retryable AND job.retry_count < job.max_retries THEN
-    UPDATE @extschema@.export_queue q
-    UPDATE export_queue q
-       SET status = 'queued', retry_count = q.retry_count + 1, error_message = message,
-           run_at = now() + make_interval(secs => retry_delay_ms / 1000.0),
-           lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-     WHERE q.id = job.id;
-    RETURN 'queued';
-  END IF;
-  UPDATE @extschema@.export_queue q
-     SET status = 'failed', completed_at = now(), error_message = message,
-         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-   WHERE q.id = job.id;
-  UPDATE @extschema@.budget_exports e SET status = 'failed', error_message = message WHERE e.id = job.export_id;
-  PERFORM pg_notify('budget_exports', job.export_id::text);
-  UPDATE export_queue q
-     SET status = 'failed', completed_at = now(), error_message = message,
-         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-   WHERE q.id = job.id;
-  PERFORM budget_exports_mark_export_failed(job.export_id, message);
-  RETURN 'failed';
-END
-$$;
 
 CREATE OR REPLACE FUNCTION budget_exports_queue_position(queue_id uuid)
 RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -775,43 +513,357 @@ BEGIN
 END
 $$;
 
-DO $privileges$
+-- issue #13: a file_name with "?" is refused at INSERT. A "?" ends the path of a URL:
+-- Storage's single-object sign route (the one supabase-js createSignedUrl uses) cannot
+-- sign such a key, and links built from the name break. See docs/storage.md.
+CREATE OR REPLACE FUNCTION budget_exports_before_insert()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  fn regprocedure;
+  caller        text := CASE WHEN current_setting('role') = 'none' THEN session_user::text
+                             ELSE current_setting('role') END;
+  privileged    boolean;
+  per_hour      integer := @extschema@.budget_exports_setting('rate_limit_per_hour')::integer;
+  max_in_flight integer := @extschema@.budget_exports_setting('max_in_flight')::integer;
+  recent        integer;
+  in_flight     integer;
 BEGIN
-  FOR fn IN
-    SELECT d.objid::regprocedure
-      FROM pg_catalog.pg_depend d
-      JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid
-     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.refclassid = 'pg_catalog.pg_extension'::regclass
-       AND d.deptype = 'e' AND x.extname = 'budget_exports'
-     ORDER BY d.objid::regprocedure::text
-  LOOP
-    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, anon, authenticated, service_role', fn);
-  END LOOP;
-END
-$privileges$;
-GRANT EXECUTE ON FUNCTION budget_export_download(uuid), budget_exports_download_url(uuid),
-  budget_exports_queue_position(uuid)
-  TO authenticated, service_role;
-GRANT EXECUTE ON FUNCTION cleanup_expired_exports(), budget_exports_budget_rows(uuid, jsonb) TO service_role;
+  IF NEW.export_type IS NULL OR NEW.export_type NOT IN ('pdf', 'csv', 'excel') THEN
+    RAISE EXCEPTION 'export_type must be one of pdf, csv, excel'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('Found %s.', coalesce(quote_literal(NEW.export_type), 'NULL')),
+            HINT = 'Excel files are requested as ''excel''.';
+  END IF;
+  NEW.export_filters := coalesce(NEW.export_filters, '{}'::jsonb);
+  PERFORM @extschema@.budget_exports_validate_filters(NEW.export_filters);
 
--- issue #10: a job interrupted by a worker shutdown while rendering is queued again without
--- spending a retry
--- The worker stopped mid-job (SIGTERM while rendering): the job goes back to queued at
--- once and the attempt is not counted as a retry. Returns false when the lease was lost.
-CREATE OR REPLACE FUNCTION budget_exports_release_job(queue_id uuid, lease_token uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+  IF NEW.file_name IS NULL THEN
+    NEW.file_name := format('budget-export-%s.%s',
+      to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS'), @extschema@.budget_exports_file_extension(NEW.export_type));
+  ELSIF NEW.file_name ~ '^\.|\.\.' THEN
+    RAISE EXCEPTION 'file_name must not start with "." or contain ".."'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use a plain name such as "budget-2026.csv", or leave file_name out.';
+  ELSIF NEW.file_name !~ '^[A-Za-z0-9_!.*''() &$=@;:+,-]{1,200}$' THEN
+    RAISE EXCEPTION 'file_name may use only letters A-Z, digits, spaces and _ ! . * '' ( ) & $ = @ ; : + , - (at most 200)'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Leave file_name out to get budget-export-<timestamp>.<ext>; accents, "/" and "?" cannot be used in file_name.';
+  ELSIF lower(NEW.file_name) NOT LIKE '%.' || @extschema@.budget_exports_file_extension(NEW.export_type) THEN
+    RAISE EXCEPTION 'file_name must end in .% for export_type %', @extschema@.budget_exports_file_extension(NEW.export_type), NEW.export_type
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Change the extension or leave file_name out.';
+  END IF;
+
+  -- Every new row is a request: the worker owns the result columns.
+  NEW.status := 'generating';
+  NEW.file_url := NULL;
+  NEW.file_size_bytes := NULL;
+  NEW.content_type := NULL;
+  NEW.checksum_sha256 := NULL;
+  NEW.storage_key := NULL;
+  NEW.generated_at := NULL;
+  NEW.expires_at := NULL;
+  NEW.download_count := 0;
+  NEW.last_downloaded_at := NULL;
+  NEW.error_message := NULL;
+  NEW.created_at := now();
+  NEW.updated_at := now();
+
+  SELECT r.rolsuper OR r.rolbypassrls INTO privileged FROM pg_catalog.pg_roles r WHERE r.rolname = caller;
+  IF NOT coalesce(privileged, false) THEN
+    -- One request at a time per couple: lock the couple's row by updating it. A concurrent
+    -- request waits here; under REPEATABLE READ or SERIALIZABLE it then fails with 40001
+    -- (serialization_failure, retry the transaction) instead of counting a stale snapshot.
+    INSERT INTO @extschema@.budget_export_request_limits AS l (couple_id) VALUES (NEW.couple_id)
+    ON CONFLICT (couple_id) DO UPDATE SET requests = l.requests + 1, last_request_at = now();
+    -- a later statement: under READ COMMITTED it sees what the request we waited for committed
+    SELECT count(*) FILTER (WHERE e.created_at > now() - interval '1 hour'),
+           count(*) FILTER (WHERE e.status = 'generating')
+      INTO recent, in_flight
+      FROM @extschema@.budget_exports e WHERE e.couple_id = NEW.couple_id;
+    IF in_flight >= max_in_flight THEN
+      RAISE EXCEPTION 'this couple already has % exports being generated', in_flight
+        USING ERRCODE = 'PT429',
+              HINT = format('Wait for one to finish (at most %s at a time).', max_in_flight);
+    END IF;
+    IF recent >= per_hour THEN
+      RAISE EXCEPTION 'export rate limit reached: % exports in the last hour', recent
+        USING ERRCODE = 'PT429',
+              HINT = format('At most %s exports per hour; try again later.', per_hour);
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+-- issue #11: outages, operator mistakes and shutdowns never cost a couple their export.
+-- What the workers see right now: Storage unavailable (transient: jobs wait, no retries are
+-- spent) or a setting the operator must fix (jobs stay queued). One row per problem while it
+-- lasts; `since` is when it began (the outage limit counts from it). Operators read
+-- budget_exports_problems; couples see only "waiting for storage" in budget_export_status.
+CREATE TABLE budget_exports_health (
+  problem     text PRIMARY KEY CHECK (problem IN ('storage_unavailable', 'operator_error')),
+  since       timestamptz NOT NULL DEFAULT now(),
+  detail      text NOT NULL,
+  reported_by text,
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE budget_exports_health IS
+  'Problems the export workers see right now (Storage unavailable, a setting to fix); kept by the worker';
+ALTER TABLE budget_exports_health ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "System can read worker health" ON budget_exports_health
+  FOR SELECT TO service_role
+  USING (true);
+REVOKE ALL ON budget_exports_health FROM PUBLIC, anon, authenticated;
+GRANT SELECT ON budget_exports_health TO service_role;
+
+-- The worker reports a problem (returns since when it lasts) and clears it when it is over.
+CREATE OR REPLACE FUNCTION budget_exports_report_problem(kind text, detail_text text, worker_name text)
+RETURNS timestamptz LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  started timestamptz;
 BEGIN
-  UPDATE export_queue q
-     SET status = 'queued', run_at = now(),
-         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_release_job.lease_token;
+  INSERT INTO @extschema@.budget_exports_health AS h (problem, detail, reported_by)
+  VALUES (kind, left(detail_text, 2000), worker_name)
+  ON CONFLICT (problem) DO UPDATE
+     SET detail = excluded.detail, reported_by = excluded.reported_by, updated_at = now()
+  RETURNING h.since INTO started;
+  RETURN started;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_clear_problem(kind text)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  DELETE FROM @extschema@.budget_exports_health h WHERE h.problem = kind;
   RETURN FOUND;
 END
 $$;
 
-REVOKE ALL ON FUNCTION budget_exports_release_job(uuid, uuid) FROM PUBLIC, anon, authenticated;
+-- Queues a stored object for deletion. A key already waiting gets a new requested_at, so a
+-- deletion batch that was listed before this call does not drop the request (the worker
+-- deletes the row only if requested_at is still the one it listed).
+CREATE OR REPLACE FUNCTION budget_exports_queue_deletion(key text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF key IS NULL THEN
+    RETURN;
+  END IF;
+  INSERT INTO @extschema@.budget_export_storage_deletions AS d (storage_key) VALUES (key)
+  ON CONFLICT (storage_key) DO UPDATE SET requested_at = clock_timestamp(), attempts = 0;
+  PERFORM @extschema@.budget_exports_wake_workers_at_commit();
+END
+$$;
+
+-- An export's terminal failure: the couple reads `message`, the object an attempt may have
+-- stored is queued for deletion, and listeners get the NOTIFY.
+CREATE OR REPLACE FUNCTION budget_exports_mark_export_failed(failed_export uuid, message text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  old_key text;
+BEGIN
+  SELECT e.storage_key INTO old_key FROM @extschema@.budget_exports e WHERE e.id = failed_export FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  PERFORM @extschema@.budget_exports_queue_deletion(old_key);
+  UPDATE @extschema@.budget_exports e
+     SET status = 'failed', error_message = left(message, 2000), storage_key = NULL, file_url = NULL
+   WHERE e.id = failed_export;
+  PERFORM pg_notify('budget_exports', failed_export::text);
+END
+$$;
+
+-- The object key is recorded when a job is claimed, so an export row that goes away
+-- mid-job (the couple was deleted) still gets its object deleted.
+CREATE OR REPLACE FUNCTION budget_exports_record_object_key(queue_id uuid, lease_token uuid, storage_key text)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  UPDATE @extschema@.budget_exports e
+     SET storage_key = budget_exports_record_object_key.storage_key
+    FROM @extschema@.export_queue q
+   WHERE q.id = budget_exports_record_object_key.queue_id AND q.status = 'started'
+     AND q.lease_token = budget_exports_record_object_key.lease_token AND e.id = q.export_id;
+  RETURN FOUND;
+END
+$$;
+
+-- Puts a started job back in the queue without counting the attempt or spending a retry:
+-- the worker is shutting down, Storage is unavailable, or a setting needs the operator.
+-- reason (NULL keeps the last one) is what the couple reads meanwhile.
+CREATE OR REPLACE FUNCTION budget_exports_release_job(queue_id uuid, lease_token uuid, reason text)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  UPDATE @extschema@.export_queue q
+     SET status = 'queued', attempt_count = greatest(q.attempt_count - 1, 0), run_at = now(),
+         error_message = coalesce(left(reason, 2000), q.error_message),
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+   WHERE q.id = budget_exports_release_job.queue_id AND q.status = 'started'
+     AND q.lease_token = budget_exports_release_job.lease_token;
+  RETURN FOUND;
+END
+$$;
+
+-- Storage has been unavailable for longer than budget_exports.storage_outage_limit: queued
+-- exports that have waited that long (counted from the later of their request and the
+-- outage's start) fail with a message the couple can act on.
+CREATE OR REPLACE FUNCTION budget_exports_fail_waiting_jobs(outage_since timestamptz, limit_seconds integer,
+                                                 message text)
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  job record;
+  failed integer := 0;
+BEGIN
+  FOR job IN
+    SELECT q.id, q.export_id FROM @extschema@.export_queue q
+     WHERE q.status = 'queued'
+       AND greatest(q.created_at, outage_since) <= now() - make_interval(secs => limit_seconds)
+     FOR UPDATE SKIP LOCKED
+  LOOP
+    UPDATE @extschema@.export_queue q
+       SET status = 'failed', completed_at = now(), error_message = left(message, 2000)
+     WHERE q.id = job.id;
+    PERFORM @extschema@.budget_exports_mark_export_failed(job.export_id, message);
+    failed := failed + 1;
+  END LOOP;
+  RETURN failed;
+END
+$$;
+
+-- When the next queued job is due (an idle worker sleeps until then, or until woken).
+CREATE OR REPLACE FUNCTION budget_exports_next_run_at()
+RETURNS timestamptz LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT min(q.run_at) FROM @extschema@.export_queue q WHERE q.status = 'queued'
+$$;
+
+-- What a queued export waits for, in words a couple may read (no detail: that is in the
+-- operator's budget_exports_problems).
+CREATE OR REPLACE FUNCTION budget_exports_waiting_reason()
+RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE
+           WHEN EXISTS (SELECT 1 FROM @extschema@.budget_exports_health h WHERE h.problem = 'storage_unavailable')
+             THEN 'waiting for storage'
+           WHEN EXISTS (SELECT 1 FROM @extschema@.budget_exports_health h WHERE h.problem = 'operator_error')
+             THEN 'waiting for the export service to be fixed'
+         END
+$$;
+
+REVOKE ALL ON FUNCTION budget_exports_report_problem(text, text, text), budget_exports_clear_problem(text),
+  budget_exports_queue_deletion(text), budget_exports_mark_export_failed(uuid, text),
+  budget_exports_record_object_key(uuid, uuid, text), budget_exports_release_job(uuid, uuid, text),
+  budget_exports_fail_waiting_jobs(timestamptz, integer, text), budget_exports_next_run_at(),
+  budget_exports_waiting_reason()
+  FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION budget_exports_waiting_reason() TO authenticated, service_role;
+
+-- For operators: what keeps the workers from running exports, with the detail (paths,
+-- hosts, setting names) couples never see.
+CREATE OR REPLACE VIEW budget_exports_problems AS
+SELECT h.problem, h.since, now() - h.since AS duration, h.detail, h.reported_by, h.updated_at AS last_seen
+  FROM budget_exports_health h;
+REVOKE ALL ON budget_exports_problems FROM PUBLIC, anon, authenticated;
+GRANT SELECT ON budget_exports_problems TO service_role;
+
+CREATE OR REPLACE FUNCTION budget_exports_rescue_expired_leases()
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  job record;
+  rescued integer := 0;
+  message text;
+BEGIN
+  FOR job IN
+    SELECT q.id, q.export_id, q.retry_count, q.max_retries FROM @extschema@.export_queue q
+     WHERE q.status = 'started' AND q.lease_expires_at < now()
+     FOR UPDATE SKIP LOCKED
+  LOOP
+    IF job.retry_count < job.max_retries THEN
+      UPDATE @extschema@.export_queue q
+         SET status = 'queued', retry_count = q.retry_count + 1, run_at = now(), completed_at = NULL,
+             error_message = 'the export was interrupted; it will be tried again',
+             lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+       WHERE q.id = job.id;
+    ELSE
+      message := 'the export was interrupted too often; please request it again';
+      UPDATE @extschema@.export_queue q
+         SET status = 'failed', completed_at = now(), error_message = message,
+             lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+       WHERE q.id = job.id;
+      PERFORM @extschema@.budget_exports_mark_export_failed(job.export_id, message);
+    END IF;
+    rescued := rescued + 1;
+  END LOOP;
+  RETURN rescued;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION budget_exports_complete_job(queue_id uuid, lease_token uuid, storage_key text,
+                                            file_url text, file_size_bytes bigint, checksum_sha256 text,
+                                            content_type text, timings jsonb)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  done_export uuid;
+BEGIN
+  UPDATE @extschema@.export_queue q
+     SET status = 'completed', completed_at = now(), error_message = NULL,
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+         timings = budget_exports_complete_job.timings
+   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_complete_job.lease_token
+  RETURNING q.export_id INTO done_export;
+  IF done_export IS NULL THEN
+    -- The lease was lost: another attempt owns the result, or the export row is gone (the
+    -- couple was deleted mid-job). An object no export row keeps is deleted.
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.budget_exports e
+                    WHERE e.storage_key = budget_exports_complete_job.storage_key
+                      AND e.status IN ('generating', 'completed')) THEN
+      PERFORM @extschema@.budget_exports_queue_deletion(budget_exports_complete_job.storage_key);
+    END IF;
+    RETURN false;
+  END IF;
+  UPDATE @extschema@.budget_exports e
+     SET status = 'completed', storage_key = budget_exports_complete_job.storage_key,
+         file_url = budget_exports_complete_job.file_url,
+         file_size_bytes = budget_exports_complete_job.file_size_bytes,
+         checksum_sha256 = budget_exports_complete_job.checksum_sha256,
+         content_type = budget_exports_complete_job.content_type,
+         generated_at = now(),
+         expires_at = now() + make_interval(secs => @extschema@.budget_exports_setting('file_ttl')::double precision),
+         error_message = NULL
+   WHERE e.id = done_export;
+  PERFORM pg_notify('budget_exports', done_export::text);
+  RETURN true;
+END
+$$;
+
+-- Returns the job's new status: 'queued' (will retry), 'failed', or 'lost' (lease gone).
+CREATE OR REPLACE FUNCTION budget_exports_fail_job(queue_id uuid, lease_token uuid, error_message text,
+                                        retryable boolean, retry_delay_ms bigint)
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  job @extschema@.export_queue%ROWTYPE;
+  message text := left(budget_exports_fail_job.error_message, 2000);
+BEGIN
+  SELECT * INTO job FROM @extschema@.export_queue q
+   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_fail_job.lease_token
+   FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN 'lost';
+  END IF;
+  IF retryable AND job.retry_count < job.max_retries THEN
+    UPDATE @extschema@.export_queue q
+       SET status = 'queued', retry_count = q.retry_count + 1, error_message = message,
+           run_at = now() + make_interval(secs => retry_delay_ms / 1000.0),
+           lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+     WHERE q.id = job.id;
+    RETURN 'queued';
+  END IF;
+  UPDATE @extschema@.export_queue q
+     SET status = 'failed', completed_at = now(), error_message = message,
+         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+   WHERE q.id = job.id;
+  PERFORM @extschema@.budget_exports_mark_export_failed(job.export_id, message);
+  RETURN 'failed';
+END
+$$;
+
 -- One row per export the caller may see (a couple: their own, under RLS).
 CREATE OR REPLACE VIEW budget_export_status WITH (security_invoker = true) AS
 SELECT e.id AS export_id, e.couple_id, e.export_type, e.file_name, e.status,
@@ -840,59 +892,29 @@ SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
        coalesce((SELECT string_agg(h.problem, ', ' ORDER BY h.problem) FROM budget_exports_health h), 'ok')
          AS worker_state
   FROM export_queue;
-  PERFORM budget_exports_validate_filters(NEW.export_filters);
 
-  IF NEW.file_name IS NULL THEN
-    NEW.file_name := format('budget-export-%s.%s',
-      to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS'), budget_exports_file_extension(NEW.export_type));
-  ELSIF NEW.file_name ~ '^\.|\.\.' THEN
-    RAISE EXCEPTION 'file_name must not start with "." or contain ".."'
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Use a plain name such as "budget-2026.csv", or leave file_name out.';
-  ELSIF NEW.file_name !~ '^[A-Za-z0-9_!.*''() &$=@;:+,-]{1,200}$' THEN
-    RAISE EXCEPTION 'file_name may use only letters A-Z, digits, spaces and _ ! . * '' ( ) & $ = @ ; : + , - (at most 200)'
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Leave file_name out to get budget-export-<timestamp>.<ext>; accents, "/" and "?" cannot be used in file_name.';
-  ELSIF lower(NEW.file_name) NOT LIKE '%.' || budget_exports_file_extension(NEW.export_type) THEN
-    RAISE EXCEPTION 'file_name must end in .% for export_type %', budget_exports_file_extension(NEW.export_type), NEW.export_type
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Change the extension or leave file_name out.';
-  END IF;
-
-  -- Every new row is a request: the worker owns the result columns.
-  NEW.status := 'generating';
-  NEW.file_url := NULL;
-  NEW.file_size_bytes := NULL;
-  NEW.content_type := NULL;
-  NEW.checksum_sha256 := NULL;
-  NEW.storage_key := NULL;
-  NEW.generated_at := NULL;
-  NEW.expires_at := NULL;
-  NEW.download_count := 0;
-  NEW.last_downloaded_at := NULL;
-  NEW.error_message := NULL;
-  NEW.created_at := now();
-  NEW.updated_at := now();
-
-  SELECT rolsuper OR rolbypassrls INTO privileged FROM pg_roles WHERE rolname = current_user;
-  IF NOT coalesce(privileged, false) THEN
-    -- one request at a time per couple, so two concurrent requests cannot both slip under
-    PERFORM pg_advisory_xact_lock(hashtextextended('budget_exports:' || NEW.couple_id::text, 0));
-    SELECT count(*) FILTER (WHERE created_at > now() - interval '1 hour'),
-           count(*) FILTER (WHERE status = 'generating')
-      INTO recent, in_flight
-      FROM budget_exports WHERE couple_id = NEW.couple_id;
-    IF in_flight >= max_in_flight THEN
-      RAISE EXCEPTION 'this couple already has % exports being generated', in_flight
-        USING ERRCODE = 'PT429',
-              HINT = format('Wait for one to finish (at most %s at a time).', max_in_flight);
-    END IF;
-    IF recent >= per_hour THEN
-      RAISE EXCEPTION 'export rate limit reached: % exports in the last hour', recent
-        USING ERRCODE = 'PT429',
-              HINT = format('At most %s exports per hour; try again later.', per_hour);
-    END IF;
-  END IF;
-  RETURN NEW;
+------------------------------------------------------------------------------------------
+-- Privileges, last: every function of the extension (including the ones above) is revoked
+-- from PUBLIC and the API roles, then what couples and the service role call is granted.
+------------------------------------------------------------------------------------------
+DO $privileges$
+DECLARE
+  fn regprocedure;
+BEGIN
+  FOR fn IN
+    SELECT d.objid::regprocedure
+      FROM pg_catalog.pg_depend d
+      JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid
+     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+       AND d.deptype = 'e' AND x.extname = 'budget_exports'
+     ORDER BY d.objid::regprocedure::text
+  LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, anon, authenticated, service_role', fn);
+  END LOOP;
 END
-$$;
+$privileges$;
+GRANT EXECUTE ON FUNCTION budget_export_download(uuid), budget_exports_download_url(uuid),
+  budget_exports_queue_position(uuid), budget_exports_waiting_reason()
+  TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION cleanup_expired_exports(), budget_exports_budget_rows(uuid, jsonb) TO service_role;
+

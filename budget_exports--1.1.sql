@@ -795,11 +795,11 @@ GRANT SELECT ON budget_exports_health TO service_role;
 
 -- The worker reports a problem (returns since when it lasts) and clears it when it is over.
 CREATE OR REPLACE FUNCTION budget_exports_report_problem(kind text, detail_text text, worker_name text)
-RETURNS timestamptz LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS timestamptz LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   started timestamptz;
 BEGIN
-  INSERT INTO budget_exports_health AS h (problem, detail, reported_by)
+  INSERT INTO @extschema@.budget_exports_health AS h (problem, detail, reported_by)
   VALUES (kind, left(detail_text, 2000), worker_name)
   ON CONFLICT (problem) DO UPDATE
      SET detail = excluded.detail, reported_by = excluded.reported_by, updated_at = now()
@@ -809,9 +809,9 @@ END
 $$;
 
 CREATE OR REPLACE FUNCTION budget_exports_clear_problem(kind text)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  DELETE FROM budget_exports_health h WHERE h.problem = kind;
+  DELETE FROM @extschema@.budget_exports_health h WHERE h.problem = kind;
   RETURN FOUND;
 END
 $$;
@@ -820,30 +820,30 @@ $$;
 -- deletion batch that was listed before this call does not drop the request (the worker
 -- deletes the row only if requested_at is still the one it listed).
 CREATE OR REPLACE FUNCTION budget_exports_queue_deletion(key text)
-RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF key IS NULL THEN
     RETURN;
   END IF;
-  INSERT INTO budget_export_storage_deletions AS d (storage_key) VALUES (key)
+  INSERT INTO @extschema@.budget_export_storage_deletions AS d (storage_key) VALUES (key)
   ON CONFLICT (storage_key) DO UPDATE SET requested_at = clock_timestamp(), attempts = 0;
-  PERFORM budget_exports_wake_workers_at_commit();
+  PERFORM @extschema@.budget_exports_wake_workers_at_commit();
 END
 $$;
 
 -- An export's terminal failure: the couple reads `message`, the object an attempt may have
 -- stored is queued for deletion, and listeners get the NOTIFY.
 CREATE OR REPLACE FUNCTION budget_exports_mark_export_failed(failed_export uuid, message text)
-RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   old_key text;
 BEGIN
-  SELECT e.storage_key INTO old_key FROM budget_exports e WHERE e.id = failed_export FOR UPDATE;
+  SELECT e.storage_key INTO old_key FROM @extschema@.budget_exports e WHERE e.id = failed_export FOR UPDATE;
   IF NOT FOUND THEN
     RETURN;
   END IF;
-  PERFORM budget_exports_queue_deletion(old_key);
-  UPDATE budget_exports e
+  PERFORM @extschema@.budget_exports_queue_deletion(old_key);
+  UPDATE @extschema@.budget_exports e
      SET status = 'failed', error_message = left(message, 2000), storage_key = NULL, file_url = NULL
    WHERE e.id = failed_export;
   PERFORM pg_notify('budget_exports', failed_export::text);
@@ -853,11 +853,11 @@ $$;
 -- The object key is recorded when a job is claimed, so an export row that goes away
 -- mid-job (the couple was deleted) still gets its object deleted.
 CREATE OR REPLACE FUNCTION budget_exports_record_object_key(queue_id uuid, lease_token uuid, storage_key text)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  UPDATE budget_exports e
+  UPDATE @extschema@.budget_exports e
      SET storage_key = budget_exports_record_object_key.storage_key
-    FROM export_queue q
+    FROM @extschema@.export_queue q
    WHERE q.id = budget_exports_record_object_key.queue_id AND q.status = 'started'
      AND q.lease_token = budget_exports_record_object_key.lease_token AND e.id = q.export_id;
   RETURN FOUND;
@@ -868,9 +868,9 @@ $$;
 -- the worker is shutting down, Storage is unavailable, or a setting needs the operator.
 -- reason (NULL keeps the last one) is what the couple reads meanwhile.
 CREATE OR REPLACE FUNCTION budget_exports_release_job(queue_id uuid, lease_token uuid, reason text)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  UPDATE export_queue q
+  UPDATE @extschema@.export_queue q
      SET status = 'queued', attempt_count = greatest(q.attempt_count - 1, 0), run_at = now(),
          error_message = coalesce(left(reason, 2000), q.error_message),
          lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
@@ -885,21 +885,21 @@ $$;
 -- outage's start) fail with a message the couple can act on.
 CREATE OR REPLACE FUNCTION budget_exports_fail_waiting_jobs(outage_since timestamptz, limit_seconds integer,
                                                  message text)
-RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   job record;
   failed integer := 0;
 BEGIN
   FOR job IN
-    SELECT q.id, q.export_id FROM export_queue q
+    SELECT q.id, q.export_id FROM @extschema@.export_queue q
      WHERE q.status = 'queued'
        AND greatest(q.created_at, outage_since) <= now() - make_interval(secs => limit_seconds)
      FOR UPDATE SKIP LOCKED
   LOOP
-    UPDATE export_queue q
+    UPDATE @extschema@.export_queue q
        SET status = 'failed', completed_at = now(), error_message = left(message, 2000)
      WHERE q.id = job.id;
-    PERFORM budget_exports_mark_export_failed(job.export_id, message);
+    PERFORM @extschema@.budget_exports_mark_export_failed(job.export_id, message);
     failed := failed + 1;
   END LOOP;
   RETURN failed;
@@ -908,18 +908,18 @@ $$;
 
 -- When the next queued job is due (an idle worker sleeps until then, or until woken).
 CREATE OR REPLACE FUNCTION budget_exports_next_run_at()
-RETURNS timestamptz LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
-  SELECT min(q.run_at) FROM export_queue q WHERE q.status = 'queued'
+RETURNS timestamptz LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT min(q.run_at) FROM @extschema@.export_queue q WHERE q.status = 'queued'
 $$;
 
 -- What a queued export waits for, in words a couple may read (no detail: that is in the
 -- operator's budget_exports_problems).
 CREATE OR REPLACE FUNCTION budget_exports_waiting_reason()
-RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_temp AS $$
+RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE
-           WHEN EXISTS (SELECT 1 FROM budget_exports_health h WHERE h.problem = 'storage_unavailable')
+           WHEN EXISTS (SELECT 1 FROM @extschema@.budget_exports_health h WHERE h.problem = 'storage_unavailable')
              THEN 'waiting for storage'
-           WHEN EXISTS (SELECT 1 FROM budget_exports_health h WHERE h.problem = 'operator_error')
+           WHEN EXISTS (SELECT 1 FROM @extschema@.budget_exports_health h WHERE h.problem = 'operator_error')
              THEN 'waiting for the export service to be fixed'
          END
 $$;
@@ -1025,10 +1025,10 @@ BEGIN
   IF done_export IS NULL THEN
     -- The lease was lost: another attempt owns the result, or the export row is gone (the
     -- couple was deleted mid-job). An object no export row keeps is deleted.
-    IF NOT EXISTS (SELECT 1 FROM budget_exports e
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.budget_exports e
                     WHERE e.storage_key = budget_exports_complete_job.storage_key
                       AND e.status IN ('generating', 'completed')) THEN
-      PERFORM budget_exports_queue_deletion(budget_exports_complete_job.storage_key);
+      PERFORM @extschema@.budget_exports_queue_deletion(budget_exports_complete_job.storage_key);
     END IF;
     RETURN false;
   END IF;
@@ -1077,21 +1077,6 @@ BEGIN
   RETURN 'failed';
 END
 $$;
-
--- The worker stopped mid-job (SIGTERM while rendering): the job goes back to queued at
--- once and the attempt is not counted as a retry. Returns false when the lease was lost.
-CREATE OR REPLACE FUNCTION budget_exports_release_job(queue_id uuid, lease_token uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-BEGIN
-  UPDATE export_queue q
-     SET status = 'queued', run_at = now(),
-         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-   WHERE q.id = queue_id AND q.status = 'started' AND q.lease_token = budget_exports_release_job.lease_token;
-  RETURN FOUND;
-END
-$$;
-
-REVOKE ALL ON FUNCTION budget_exports_release_job(uuid, uuid) FROM PUBLIC, anon, authenticated;
 
 REVOKE ALL ON FUNCTION budget_exports_rescue_expired_leases(), budget_exports_claim_job(text, integer),
   budget_exports_complete_job(uuid, uuid, text, text, bigint, text, text, jsonb),
@@ -1296,7 +1281,7 @@ BEGIN
 END
 $privileges$;
 GRANT EXECUTE ON FUNCTION budget_export_download(uuid), budget_exports_download_url(uuid),
-  budget_exports_queue_position(uuid)
+  budget_exports_queue_position(uuid), budget_exports_waiting_reason()
   TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION cleanup_expired_exports(), budget_exports_budget_rows(uuid, jsonb) TO service_role;
 

@@ -125,7 +125,7 @@ Oid reader_role_oid(std::string& name) {
                         errhint("Set budget_exports.reader_role to a role that may execute the data source "
                                 "(service_role on Supabase) and reload.")));
     });
-    throw ReaderRoleError("the export service is not configured correctly; the export will be retried");
+    throw ReaderRoleError("the export service is not configured correctly; the operator has been notified");
   }
   return oid;
 }

@@ -116,12 +116,4 @@ std::string JobQueue::fail(const ClaimedJob& job, const std::string& message, bo
   return rows.empty() || !rows[0][0] ? std::string("lost") : *rows[0][0];
 }
 
-bool JobQueue::release(const ClaimedJob& job) {
-  auto rows = in_transaction("budget_exports: releasing a job", false, [&] {
-    return spi_query("SELECT " + qualified("budget_exports_release_job") + "($1::uuid, $2::uuid)",
-                     {job.queue_id, job.lease_token});
-  });
-  return !rows.empty() && rows[0][0] && *rows[0][0] == "t";
-}
-
 }  // namespace budget_exports::pg

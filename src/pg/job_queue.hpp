@@ -43,10 +43,6 @@ class JobQueue {
   // Returns "queued", "failed" or "lost".
   std::string fail(const ClaimedJob& job, const std::string& message, bool retryable, long long retry_delay_ms);
 
-  // Back to queued at once without spending a retry (the worker stopped mid-job);
-  // false when the lease was lost meanwhile.
-  bool release(const ClaimedJob& job);
-
   const std::string& schema() const { return schema_; }
 
  private:

@@ -18,10 +18,10 @@ my $result_type = $node->safe_psql('app',
 	"SELECT pg_get_function_result('budget_exports_budget_rows(uuid, jsonb)'::regprocedure)");
 $node->safe_psql('app', qq{
 	CREATE FUNCTION slow_budget_rows(couple_id uuid, filters jsonb)
-	RETURNS $result_type LANGUAGE plpgsql STABLE AS \$\$
+	RETURNS $result_type LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS \$\$
 	BEGIN
 	  PERFORM pg_sleep(3);
-	  RETURN QUERY SELECT * FROM budget_exports_budget_rows(couple_id, filters);
+	  RETURN QUERY SELECT * FROM public.budget_exports_budget_rows(couple_id, filters);
 	END \$\$;
 });
 $node->append_conf('postgresql.conf', "budget_exports.data_source = 'slow_budget_rows'\n");

@@ -17,10 +17,6 @@ use HTTP::Tiny;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-# This test's own sessions resolve names through pg_catalog first (the database default
-# set below puts public first, for the worker's sake).
-$ENV{PGOPTIONS} = '-c search_path=pg_catalog,public';
-
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my ($server, $base_url, $data_dir) = start_storage_server($tmp);
 
@@ -31,6 +27,10 @@ my $node = new_export_node('hostile',
 	'budget_exports.max_in_flight' => 2,
 	'budget_exports.backoff_base' => "'100ms'",
 	'budget_exports.max_retries' => 0);
+# This test's own sessions resolve names through pg_catalog first (the database default
+# set below puts public first, for the worker's sake).
+$ENV{PGOPTIONS} = '-c search_path=pg_catalog,public';
+
 my $couple = sample_couple;
 my $zoe = '5a0e0000-0000-4000-8000-000000000011';
 
@@ -101,12 +101,23 @@ my @operators = (
 	[ '?', 'jsonb', 'text', 'pg_catalog.jsonb_exists' ],
 );
 
-my $log = q{INSERT INTO public.pwned (what, who, key) VALUES (%L, current_user::text,
-	pg_catalog.current_setting('budget_exports.storage_service_key', true))};
-my $plant = qq{
+my $log = q{SELECT public.pwn(%L)};
+my $plant = q{
 SET ROLE app_admin;
 CREATE TABLE public.pwned (what text, who text, key text, at timestamptz DEFAULT pg_catalog.now());
 GRANT INSERT, SELECT ON public.pwned TO PUBLIC;
+CREATE FUNCTION public.pwn(what text) RETURNS void LANGUAGE plpgsql AS $f$
+DECLARE
+  k text;
+BEGIN
+  BEGIN  -- only a superuser may read it
+    k := pg_catalog.current_setting('budget_exports.storage_service_key', true);
+  EXCEPTION WHEN OTHERS THEN
+    k := NULL;
+  END;
+  INSERT INTO public.pwned (what, who, key) VALUES (what, current_user::text, k);
+END
+$f$;
 };
 my $n = 0;
 for my $s (@shadows) {
@@ -168,33 +179,42 @@ CREATE TEMP TABLE budget_exports (id uuid, couple_id uuid, status text, created_
 CREATE TEMP TABLE export_queue (id uuid, export_id uuid, status text, priority int, created_at timestamptz);
 CREATE TEMP TABLE couples (id uuid, user_id uuid, partner_user_id uuid);
 INSERT INTO couples VALUES ('} . $couple . q{', '} . $zoe . q{', NULL);
-SET search_path = pg_temp, public, pg_catalog;
 };
+# The couple's search_path: temp tables first. public comes after pg_catalog by default
+# because the fixture's auth.uid() (like Supabase's) has no pinned search_path and runs in
+# the couple's own session (RLS), where a planted "=" would catch it: that is no privilege
+# gained, and PostgREST sessions cannot change their search_path. Requests that validation
+# refuses never reach RLS, so they are made with public first.
 sub as_couple {
-	my ($sql) = @_;
+	my ($sql, $search_path) = @_;
+	$search_path //= 'pg_temp, pg_catalog, public';
 	my ($ret, $out, $err) = $node->psql('app', qq{\\set VERBOSITY verbose
 SET ROLE authenticated;
 SET request.jwt.claims = '{"sub": "$zoe", "role": "authenticated"}';
 $temp_tables
+SET search_path = $search_path;
 $sql});
 	my ($state) = ($err // '') =~ /ERROR:\s+([0-9A-Z]{5}):/;
 	return ($out, $state, $err);
 }
 
 sub request_as_couple {
-	my ($type, $extra_columns, $extra_values) = @_;
+	my ($type, $extra_columns, $extra_values, $search_path) = @_;
 	$extra_columns //= '';
 	$extra_values //= '';
 	my ($out, $state, $err) = as_couple(
-		"INSERT INTO public.budget_exports (couple_id, export_type$extra_columns) VALUES ('$couple', '$type'$extra_values) RETURNING id;");
+		"INSERT INTO public.budget_exports (couple_id, export_type$extra_columns) VALUES ('$couple', '$type'$extra_values) RETURNING id;",
+		$search_path);
 	return ($out, $state, $err);
 }
 
 # Validation still refuses what the shadows would have let through.
-my (undef, $state, $err) = request_as_couple('csv', ', file_name', ", '../../../../../tmp/pwn.csv'");
+my (undef, $state, $err) = request_as_couple('csv', ', file_name', ", '../../../../../tmp/pwn.csv'",
+	'pg_temp, public, pg_catalog');
 is($state, '22023', 'a path in file_name is refused despite the planted ~ and !~ operators') or diag $err;
 (undef, $state, $err) = request_as_couple('pdf', ', export_filters',
-	qq{, pg_catalog.jsonb_build_object('options', pg_catalog.jsonb_build_object('custom_title', pg_catalog.repeat(E'x\\n', 2500)))});
+	qq{, pg_catalog.jsonb_build_object('options', pg_catalog.jsonb_build_object('custom_title', pg_catalog.repeat(E'x\\n', 2500)))},
+	'pg_temp, public, pg_catalog');
 is($state, '22023', 'a 5,000-character title with control characters is refused') or diag $err;
 
 # The in-flight limit (2) holds although pg_roles says the couple is a superuser and the
@@ -281,9 +301,33 @@ is($node->safe_psql('app', q{SELECT count(*) FROM public.pwned}), '0', 'no plant
   or diag($node->safe_psql('app', q{SELECT what, who, key IS NOT NULL FROM public.pwned GROUP BY 1, 2, 3}));
 is($node->safe_psql('app', q{SELECT count(*) FROM public.pwned WHERE key <> ''}), '0', 'the service key was never read');
 
-# the worker read as service_role, not as itself
-my $log = slurp_file($node->logfile);
-unlike($log, qr/pwned/, 'the server log never mentions the attacker table');
+# ---- the read runs as budget_exports.reader_role, never as the worker's superuser ----------
+sub export_with_reader_role {
+	my ($role) = @_;
+	$node->safe_psql('postgres', "ALTER SYSTEM SET budget_exports.reader_role = '$role'");
+	$node->reload;
+	my ($id) = split /\n/, $node->safe_psql('app',
+		"INSERT INTO budget_exports (couple_id, export_type) VALUES ('$couple', 'csv') RETURNING id");
+	wait_for_exports($node, 60, $id);
+	return $node->safe_psql('app', "SELECT status || ': ' || error_message FROM budget_exports WHERE id = '$id'");
+}
+$node->safe_psql('app', 'CREATE ROLE reader_without_grants NOLOGIN');
+like(export_with_reader_role('reader_without_grants'),
+	qr/^failed: database error: permission denied for function budget_exports_budget_rows/,
+	'a reader role without EXECUTE on the data source cannot read: the read is not the superuser\'s');
+is(export_with_reader_role('no_such_role'),
+	'failed: the export service is not configured correctly; the operator has been notified',
+	'a missing reader role: the couple reads a plain message without the role\'s name');
+is(export_with_reader_role('postgres'),
+	'failed: the export service is not configured correctly; the operator has been notified',
+	'a superuser reader role is refused');
+my $server_log = slurp_file($node->logfile);
+like($server_log, qr/WARNING:  budget_exports: budget_exports.reader_role "no_such_role" does not exist/,
+	'the server log names the missing role');
+like($server_log, qr/WARNING:  budget_exports: budget_exports.reader_role "postgres" is a superuser/,
+	'and the superuser one');
+$node->safe_psql('postgres', 'ALTER SYSTEM RESET budget_exports.reader_role');
+$node->reload;
 
 $node->stop;
 $server->kill_kill;

@@ -130,6 +130,16 @@ TEST(RendererReportJson, RoundTripKeepsEveryFigureAndTheRenderedFile) {
     EXPECT_EQ(copy.budget_totals.spent, original.budget_totals.spent);
     EXPECT_EQ(copy.budget_totals.remaining, original.budget_totals.remaining);
     EXPECT_EQ(copy.milestone_totals.overdue, original.milestone_totals.overdue);
+    EXPECT_EQ(copy.milestone_totals.upcoming, original.milestone_totals.upcoming);
+    EXPECT_EQ(copy.budget_totals.budget, original.budget_totals.budget);
+    EXPECT_EQ(copy.budget_totals.basis, original.budget_totals.basis);
+    EXPECT_EQ(copy.budget_totals.allocated, original.budget_totals.allocated);
+    EXPECT_EQ(copy.scope_notes, original.scope_notes);
+    ASSERT_EQ(copy.milestones.size(), original.milestones.size());
+    for (std::size_t i = 0; i < copy.milestones.size(); ++i) {
+        EXPECT_EQ(copy.milestones[i].notes, original.milestones[i].notes);
+        EXPECT_EQ(copy.milestones[i].state, original.milestones[i].state);
+    }
     ASSERT_EQ(copy.categories.size(), original.categories.size());
     for (std::size_t i = 0; i < copy.categories.size(); ++i) {
         EXPECT_EQ(copy.categories[i].name, original.categories[i].name);

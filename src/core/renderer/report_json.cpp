@@ -45,6 +45,14 @@ json report_to_json(const report::Report& report) {
         {"generated_at", report.header.generated_at},
         {"filters_summary", report.header.filters_summary},
         {"custom_title", report.header.custom_title ? json(*report.header.custom_title) : json(nullptr)},
+        {"report_date", date_json(report.header.report_date)},
+    };
+    json scope = {
+        {"categories", report.scope.categories},
+        {"dates", report.scope.dates},
+        {"amounts", report.scope.amounts},
+        {"vendors", report.scope.vendors},
+        {"payment_status", report.scope.payment_status},
     };
     json options = {
         {"include_charts", report.options.include_charts},
@@ -55,6 +63,7 @@ json report_to_json(const report::Report& report) {
     };
     json categories = json::array();
     for (const auto& category : report.categories) {
+        if (category.uncategorised) continue;  // finalize_report adds it again from category_spent
         categories.push_back({{"name", category.name},
                               {"allocated", money_json(category.allocated)},
                               {"spent", money_json(category.spent)},
@@ -67,7 +76,8 @@ json report_to_json(const report::Report& report) {
                               {"amount", money_json(milestone.amount)},
                               {"due_date", date_json(milestone.due_date)},
                               {"status", report::to_string(milestone.status)},
-                              {"paid_date", date_json(milestone.paid_date)}});
+                              {"paid_date", date_json(milestone.paid_date)},
+                              {"notes", milestone.notes}});
     }
     const report::LineItemTotals& totals = report.line_item_totals;
     json line_item_totals = {{"count", totals.count},
@@ -75,7 +85,13 @@ json report_to_json(const report::Report& report) {
                              {"income", money_json(totals.income)},
                              {"transfers", money_json(totals.transfers)},
                              {"refunds", money_json(totals.refunds)}};
+    json category_spent = json::object();
+    for (const auto& [name, spent] : report.category_spent) category_spent[name] = money_json(spent);
+    // Inputs only: the renderer derives every figure again with finalize_report().
     return {{"header", header},
+            {"scope", scope},
+            {"total_budget", report.total_budget ? money_json(*report.total_budget) : json(nullptr)},
+            {"category_spent", category_spent},
             {"currency", report.currency.code},
             {"options", options},
             {"categories", categories},
@@ -93,6 +109,17 @@ report::Report report_from_json(const json& json_report) {
         report.header.generated_at = header.at("generated_at").get<std::string>();
         report.header.filters_summary = header.at("filters_summary").get<std::string>();
         if (!header.at("custom_title").is_null()) report.header.custom_title = header.at("custom_title").get<std::string>();
+        report.header.report_date = date_from(header.at("report_date"));
+        const json& scope = json_report.at("scope");
+        report.scope.categories = scope.at("categories").get<bool>();
+        report.scope.dates = scope.at("dates").get<bool>();
+        report.scope.amounts = scope.at("amounts").get<bool>();
+        report.scope.vendors = scope.at("vendors").get<bool>();
+        report.scope.payment_status = scope.at("payment_status").get<std::string>();
+        if (!json_report.at("total_budget").is_null()) report.total_budget = money_from(json_report.at("total_budget"));
+        for (const auto& [name, spent] : json_report.at("category_spent").items()) {
+            report.category_spent[name] = money_from(spent);
+        }
         report.currency = report::currency_for(json_report.at("currency").get<std::string>());
         const json& options = json_report.at("options");
         report.options.include_charts = options.at("include_charts").get<bool>();
@@ -116,6 +143,7 @@ report::Report report_from_json(const json& json_report) {
             milestone.due_date = date_from(item.at("due_date"));
             milestone.status = report::parse_milestone_status(item.at("status").get<std::string>());
             milestone.paid_date = date_from(item.at("paid_date"));
+            milestone.notes = item.at("notes").get<std::string>();
             report.milestones.push_back(std::move(milestone));
         }
         const json& totals = json_report.at("line_item_totals");
