@@ -111,7 +111,9 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
   // The attempt was counted when the job was claimed (committed asynchronously, which is
   // cheap); make it durable before the risky step, so that a job which brings the whole
   // server down (it should not: see above) still ends `failed` after max_retries.
-  pg_call([] { XLogFlush(GetXLogInsertRecPtr()); });
+  // (XactLastCommitEnd: the insert position may sit just past a page header that no record
+  // follows yet, which XLogFlush refuses with "xlog flush request … is not satisfied")
+  pg_call([] { XLogFlush(XactLastCommitEnd); });
   ensure_started();
 
   const std::string request = renderer::encode_job(job) + "\n";
