@@ -22,6 +22,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/portal.h"
 }
@@ -415,6 +416,11 @@ void assign(std::string& target, const RawText& cell) {
 }
 
 void read_default_source(const ClaimedJob& job, BudgetBuilder& builder) {
+  // A streaming scan gains nothing from JIT compilation: above jit_above_cost (about 100k
+  // line items) it cost a compile per job and mapped LLVM (about 60 MB) into the worker.
+  pg_call([] {
+    set_config_option("jit", "off", PGC_SUSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, ERROR, false);
+  });
   const SqlParams params{job.couple_id, job.export_filters};
   SpiCursor head(head_query(), params);
   while (head.fetch(kBatchRows, [&](const CellRow& row) { builder.add(row); }) > 0) {

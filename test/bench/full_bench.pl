@@ -323,15 +323,16 @@ unless ($skip_1m) {
 		my $r = export_once($big{1_000_000}{couple}, $type);
 		my ($worker_pid) = $r->{owner} =~ /\(pid (\d+)\)/;
 		my $worker_kb = vm_hwm($worker_pid) || $r->{worker_kb};
-		my $shmem_kb = status_kb($worker_pid, 'RssShmem');
+		my ($anon_kb, $file_kb, $shmem_kb) = map { status_kb($worker_pid, $_) } qw(RssAnon RssFile RssShmem);
 		my @renderers = $worker_pid ? children_of($worker_pid) : ();
 		my $renderer_kb = (@renderers ? vm_hwm($renderers[0]) : 0) || $r->{renderer_kb};
 		$fig{"rss_$type"} = [ $worker_kb / 1024, $renderer_kb / 1024 ];
 		$chart{"$type 1000000"} = [ $r->{ms} / 1000, $worker_kb / 1024, $renderer_kb / 1024 ];
 		$fig{"${type}_1m"} = $r->{ms};
-		diag(sprintf('1M %-5s %s in %.1f s, %.1f MB file; peak RSS worker %.1f MB (now %.1f MB of it shared buffers), '
-			  . 'renderer %.1f MB (%s)',
-			$type, $r->{status}, $r->{ms} / 1000, $r->{bytes} / 1048576, $worker_kb / 1024, $shmem_kb / 1024,
+		diag(sprintf('1M %-5s %s in %.1f s, %.1f MB file; peak RSS worker %.1f MB (now: private %.1f, files/libraries %.1f, '
+			  . 'shared buffers %.1f MB), renderer %.1f MB (%s)',
+			$type, $r->{status}, $r->{ms} / 1000, $r->{bytes} / 1048576, $worker_kb / 1024, $anon_kb / 1024,
+			$file_kb / 1024, $shmem_kb / 1024,
 			$renderer_kb / 1024,
 			@renderers ? 'renderer alive: /proc' : 'renderer recycled: its own report'));
 	}
@@ -340,7 +341,7 @@ unless ($skip_1m) {
 sub status_kb {
 	my ($pid, $field) = @_;
 	return 0 unless $pid && open my $fh, '<', "/proc/$pid/status";
-	while (<$fh>) { return $1 if /^$field:\s+(\d+) kB/; }
+	while (my $line = <$fh>) { return $1 if $line =~ /^$field:\s+(\d+) kB/; }
 	return 0;
 }
 sub vm_hwm { return status_kb($_[0], 'VmHWM'); }
@@ -351,7 +352,8 @@ sub children_of {
 	for my $stat (glob '/proc/[0-9]*/stat') {
 		open my $fh, '<', $stat or next;
 		my $line = <$fh> // next;
-		push @pids, $1 if $line =~ /^(\d+) \((.*)\) \S+ (\d+)/ && $3 == $parent && $2 =~ /^budget_export/;
+		my ($pid, $name, $ppid) = $line =~ /^(\d+) \((.*)\) \S+ (\d+)/ or next;
+		push @pids, $pid if $ppid == $parent && $name =~ /^budget_export/;
 	}
 	return @pids;
 }
