@@ -259,7 +259,7 @@ class BudgetBuilder {
 //      into the line item. Only the amount comes as numeric text (exact, parsed once).
 // An operator's own data source (budget_exports.data_source) still goes through the
 // function (read_budget below). Whatever changes in the function's query must change here
-// too: test/t/021_peak_memory.pl and 020_report_figures.pl compare the two.
+// too: test/t/022_streaming_read.pl compares the files of both paths (020 checks the figures).
 
 // The filters, as the function reads them ($2 = filters).
 const char* const kFiltersCte =
