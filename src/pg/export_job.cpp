@@ -118,7 +118,7 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohman
 
 }  // namespace
 
-void run_export_job(const ClaimedJob& job, WorkerContext& context) {
+std::optional<ClaimedJob> run_export_job(const ClaimedJob& job, WorkerContext& context, bool claim_next) {
   auto started = Clock::now();
   nlohmann::json timings = nlohmann::json::object();
   timings["attempt"] = job.attempt;
@@ -135,14 +135,21 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
     timings["total_ms"] = elapsed_ms(started);
     timings["worker_peak_rss_kb"] = own_peak_rss_kb();
     file.timings_json = timings.dump();
-    if (!context.queue.complete(job, file)) {
+    std::optional<ClaimedJob> next;
+    bool completed = false;
+    if (claim_next) {
+      next = context.queue.complete_and_claim(job, file, settings.lease_duration_s, completed);
+    } else {
+      completed = context.queue.complete(job, file);
+    }
+    if (!completed) {
       pg_call([&] {
         ereport(LOG, (errmsg("budget_exports: export %s finished after its lease was lost (a newer attempt records "
                              "the result, or the export was deleted and its file is removed)", job.export_id.c_str())));
       });
     }
     health::job_succeeded(context);
-    return;
+    return next;
   }
   JobFailure failure = classify_failure(error, stage);
   switch (failure.kind) {
@@ -150,7 +157,7 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
       // SIGTERM aborted the transfer: exit now; the exit callback releases the job.
       pg_call([] { CHECK_FOR_INTERRUPTS(); });
       release_job(context.queue.schema(), job, nullptr);
-      return;
+      return std::nullopt;
     case FailureKind::storage:
       release_job(context.queue.schema(), job, kWaitingForStorage);
       health::storage_unavailable(context, failure.detail);
@@ -158,11 +165,11 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
         ereport(LOG, (errmsg("budget_exports: export %s waits for Storage (no retry spent): %s", job.export_id.c_str(),
                              failure.detail.c_str())));
       });
-      return;
+      return std::nullopt;
     case FailureKind::operator_error:
       release_job(context.queue.schema(), job, kWaitingForOperator);
       health::operator_problem(context, failure.detail);
-      return;
+      return std::nullopt;
     case FailureKind::couple:
     case FailureKind::retry:
       break;
@@ -175,6 +182,7 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
     ereport(LOG, (errmsg("budget_exports: export %s attempt %d failed (%s, %s): %s", job.export_id.c_str(),
                          job.attempt, failure_kind_name(failure.kind), outcome.c_str(), failure.detail.c_str())));
   });
+  return std::nullopt;
 }
 
 }  // namespace budget_exports::pg

@@ -144,7 +144,7 @@ sub export_once {
 		SELECT r.ms, e.status, coalesce(e.file_size_bytes, 0), coalesce(q.timings ->> 'read_ms', ''),
 		       coalesce(q.timings ->> 'render_ms', ''), coalesce(q.timings ->> 'upload_ms', ''),
 		       coalesce(q.timings ->> 'worker_peak_rss_kb', ''), coalesce(q.timings ->> 'renderer_peak_rss_kb', ''),
-		       coalesce(e.error_message, ''), coalesce(q.lease_owner, '')
+		       coalesce(e.error_message, ''), coalesce(q.timings ->> 'worker', '')
 		  FROM bench_run r JOIN budget_exports e ON e.id = r.export_id JOIN export_queue q ON q.export_id = e.id});
 	my @f = split /\|/, $row, -1;
 	my %r = (ms => $f[0], status => $f[1], bytes => $f[2], read_ms => $f[3], render_ms => $f[4],
@@ -327,8 +327,10 @@ unless ($skip_1m) {
 		my @renderers = $worker_pid ? children_of($worker_pid) : ();
 		my $renderer_kb = (@renderers ? vm_hwm($renderers[0]) : 0) || $r->{renderer_kb};
 		$fig{"rss_$type"} = [ $worker_kb / 1024, $renderer_kb / 1024 ];
-		$chart{"$type 1000000"} = [ $r->{ms} / 1000, $worker_kb / 1024, $renderer_kb / 1024 ];
+		$chart{"$type 1000000"} = [ $r->{ms} / 1000, $worker_kb / 1024, $renderer_kb / 1024 ]
+		  if $r->{status} eq 'completed';
 		$fig{"${type}_1m"} = $r->{ms};
+		$fig{"error_$type"} = substr($r->{error}, 0, 60) if $r->{status} ne 'completed';
 		diag(sprintf('1M %-5s %s in %.1f s, %.1f MB file; peak RSS worker %.1f MB (now: private %.1f, files/libraries %.1f, '
 			  . 'shared buffers %.1f MB), renderer %.1f MB (%s)',
 			$type, $r->{status}, $r->{ms} / 1000, $r->{bytes} / 1048576, $worker_kb / 1024, $anon_kb / 1024,
@@ -385,6 +387,10 @@ row('  the same via the data-source function (before)',
 	sprintf('%.1f ms (%.1f)', $fig{latency_function}, $fig{latency_p99_function}), '', '', '');
 for my $type (qw(csv excel pdf)) {
 	next unless $fig{"rss_$type"};
+	if (!$fig{"rss_$type"}[1]) {
+		row("1M-line $type", 'failed: ' . ($fig{"error_$type"} // ''), '', @{ $issue{"rss_$type"} });
+		next;
+	}
 	row("1M-line $type: peak RSS worker / renderer",
 		sprintf('%.1f / %.1f MB', @{ $fig{"rss_$type"} }), sprintf('(%.1f s)', $fig{"${type}_1m"} / 1000),
 		@{ $issue{"rss_$type"} });
