@@ -65,3 +65,10 @@ demo:
 bench-worker:
 	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/worker_bench.pl PROVE_FLAGS=--verbose
 .PHONY: bench-worker
+
+# Every figure of issue #14 side by side with a COPY floor measured in the same run, and a
+# chart (test/bench/out/figures.md, performance.png): see README "Performance". Takes
+# minutes; prints figures, never fails on a slow machine. Needs gnuplot for the chart.
+bench:
+	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/full_bench.pl PROVE_FLAGS=--verbose
+.PHONY: bench

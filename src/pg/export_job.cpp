@@ -37,6 +37,19 @@ long long elapsed_ms(Clock::time_point since) {
 
 void remove_quietly(const std::string& path) { std::remove(path.c_str()); }
 
+// This process's peak resident memory (VmHWM, kB) from /proc; 0 where there is no /proc.
+long long own_peak_rss_kb() {
+  std::FILE* status = std::fopen("/proc/self/status", "r");
+  if (!status) return 0;
+  char line[256];
+  long long kb = 0;
+  while (std::fgets(line, sizeof line, status)) {
+    if (std::sscanf(line, "VmHWM: %lld kB", &kb) == 1) break;
+  }
+  std::fclose(status);
+  return kb;
+}
+
 // The operator's font must be readable before a PDF is rendered: a missing font is not the
 // couple's fault.
 void check_font(const ClaimedJob& job) {
@@ -83,6 +96,8 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohman
   // in the renderer process, never in this backend (src/pg/renderer_process.hpp)
   context.renderer.render(job.export_type, std::move(read.report), spool_path, file_path, context.temp_dir);
   timings["render_ms"] = elapsed_ms(started);
+  // peak memory so far (README "Performance"): the renderer's and this worker's high-water marks
+  timings["renderer_peak_rss_kb"] = context.renderer.last_peak_rss_kb();
 
   FinishedFile file;
   file.content_type = format.content_type;
@@ -103,7 +118,7 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohman
 
 }  // namespace
 
-void run_export_job(const ClaimedJob& job, WorkerContext& context) {
+std::optional<ClaimedJob> run_export_job(const ClaimedJob& job, WorkerContext& context, bool claim_next) {
   auto started = Clock::now();
   nlohmann::json timings = nlohmann::json::object();
   timings["attempt"] = job.attempt;
@@ -118,15 +133,23 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
   }
   if (!error) {
     timings["total_ms"] = elapsed_ms(started);
+    timings["worker_peak_rss_kb"] = own_peak_rss_kb();
     file.timings_json = timings.dump();
-    if (!context.queue.complete(job, file)) {
+    std::optional<ClaimedJob> next;
+    bool completed = false;
+    if (claim_next) {
+      next = context.queue.complete_and_claim(job, file, settings.lease_duration_s, completed);
+    } else {
+      completed = context.queue.complete(job, file);
+    }
+    if (!completed) {
       pg_call([&] {
         ereport(LOG, (errmsg("budget_exports: export %s finished after its lease was lost (a newer attempt records "
                              "the result, or the export was deleted and its file is removed)", job.export_id.c_str())));
       });
     }
     health::job_succeeded(context);
-    return;
+    return next;
   }
   JobFailure failure = classify_failure(error, stage);
   switch (failure.kind) {
@@ -134,7 +157,7 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
       // SIGTERM aborted the transfer: exit now; the exit callback releases the job.
       pg_call([] { CHECK_FOR_INTERRUPTS(); });
       release_job(context.queue.schema(), job, nullptr);
-      return;
+      return std::nullopt;
     case FailureKind::storage:
       release_job(context.queue.schema(), job, kWaitingForStorage);
       health::storage_unavailable(context, failure.detail);
@@ -142,11 +165,11 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
         ereport(LOG, (errmsg("budget_exports: export %s waits for Storage (no retry spent): %s", job.export_id.c_str(),
                              failure.detail.c_str())));
       });
-      return;
+      return std::nullopt;
     case FailureKind::operator_error:
       release_job(context.queue.schema(), job, kWaitingForOperator);
       health::operator_problem(context, failure.detail);
-      return;
+      return std::nullopt;
     case FailureKind::couple:
     case FailureKind::retry:
       break;
@@ -159,6 +182,7 @@ void run_export_job(const ClaimedJob& job, WorkerContext& context) {
     ereport(LOG, (errmsg("budget_exports: export %s attempt %d failed (%s, %s): %s", job.export_id.c_str(),
                          job.attempt, failure_kind_name(failure.kind), outcome.c_str(), failure.detail.c_str())));
   });
+  return std::nullopt;
 }
 
 }  // namespace budget_exports::pg

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -24,6 +25,8 @@ struct WorkerContext {
 
 // Runs the claimed job to its end state; never throws for a job-level failure (it is
 // recorded on the job). Throws only if the queue itself cannot be updated.
-void run_export_job(const ClaimedJob& job, WorkerContext& context);
+// With claim_next, a successful job's result is recorded in the same transaction that
+// claims the next job (JobQueue::complete_and_claim), which is returned.
+std::optional<ClaimedJob> run_export_job(const ClaimedJob& job, WorkerContext& context, bool claim_next = false);
 
 }  // namespace budget_exports::pg

@@ -67,18 +67,19 @@ void JobQueue::record_object_key(const std::vector<TextRow>& claimed) {
             {row[0], row[1], key});
 }
 
-std::optional<ClaimedJob> JobQueue::claim(int lease_seconds) {
-  auto rows = in_transaction("budget_exports: claiming a job", false, [&] {
-    // A claim lost in a crash costs nothing (the job is still queued), so it need not
-    // wait for the WAL flush; results are committed synchronously.
-    spi_query("SET LOCAL synchronous_commit = off");
-    auto claimed = spi_query("SELECT queue_id, lease_token, export_id, couple_id, export_type, export_filters::text, "
-                             "file_name, attempt, retry_count FROM " +
-                                 qualified("budget_exports_claim_job") + "($1::text, $2::integer)",
-                             {worker_name_, std::to_string(lease_seconds)});
-    record_object_key(claimed);
-    return claimed;
-  });
+// Inside a transaction: the claim function and the object key of what it claimed.
+std::vector<TextRow> JobQueue::claim_rows(int lease_seconds) {
+  auto claimed = spi_query("SELECT queue_id, lease_token, export_id, couple_id, export_type, export_filters::text, "
+                           "file_name, attempt, retry_count FROM " +
+                               qualified("budget_exports_claim_job") + "($1::text, $2::integer)",
+                           {worker_name_, std::to_string(lease_seconds)});
+  record_object_key(claimed);
+  return claimed;
+}
+
+namespace {
+
+std::optional<ClaimedJob> claimed_job(const std::vector<TextRow>& rows) {
   if (rows.empty()) return std::nullopt;
   const TextRow& row = rows[0];
   auto text = [&](int column) { return row[column].value_or(std::string()); };
@@ -95,14 +96,46 @@ std::optional<ClaimedJob> JobQueue::claim(int lease_seconds) {
   return job;
 }
 
-bool JobQueue::complete(const ClaimedJob& job, const FinishedFile& file) {
-  auto rows = in_transaction("budget_exports: recording a finished export", false, [&] {
-    return spi_query("SELECT " + qualified("budget_exports_complete_job") +
-                         "($1::uuid, $2::uuid, $3, $4, $5::bigint, $6, $7, $8::jsonb)",
-                     {job.queue_id, job.lease_token, file.storage_key, file.file_url,
-                      std::to_string(file.size_bytes), file.sha256_hex, file.content_type, file.timings_json});
+}  // namespace
+
+std::optional<ClaimedJob> JobQueue::claim(int lease_seconds) {
+  auto rows = in_transaction("budget_exports: claiming a job", false, [&] {
+    // A claim lost in a crash costs nothing (the job is still queued), so it need not
+    // wait for the WAL flush; results are committed synchronously.
+    spi_query("SET LOCAL synchronous_commit = off");
+    return claim_rows(lease_seconds);
   });
+  return claimed_job(rows);
+}
+
+// Inside a transaction: the complete function; false when the lease was lost.
+bool JobQueue::complete_rows(const ClaimedJob& job, const FinishedFile& file) {
+  auto rows = spi_query("SELECT " + qualified("budget_exports_complete_job") +
+                            "($1::uuid, $2::uuid, $3, $4, $5::bigint, $6, $7, $8::jsonb)",
+                        {job.queue_id, job.lease_token, file.storage_key, file.file_url,
+                         std::to_string(file.size_bytes), file.sha256_hex, file.content_type, file.timings_json});
   return !rows.empty() && rows[0][0] && *rows[0][0] == "t";
+}
+
+bool JobQueue::complete(const ClaimedJob& job, const FinishedFile& file) {
+  return in_transaction("budget_exports: recording a finished export", false,
+                        [&] { return complete_rows(job, file); });
+}
+
+std::optional<ClaimedJob> JobQueue::complete_and_claim(const ClaimedJob& job, const FinishedFile& file,
+                                                       int lease_seconds, bool& completed) {
+  std::vector<TextRow> rows;
+  try {
+    rows = in_transaction("budget_exports: recording a finished export and claiming the next", false, [&] {
+      completed = complete_rows(job, file);
+      return claim_rows(lease_seconds);
+    });
+  } catch (const std::exception&) {
+    // The claim must never cost the result: record it on its own (as complete() would).
+    completed = complete(job, file);
+    return std::nullopt;
+  }
+  return claimed_job(rows);
 }
 
 std::string JobQueue::fail(const ClaimedJob& job, const std::string& message, bool retryable,

@@ -40,6 +40,12 @@ class JobQueue {
   std::optional<ClaimedJob> claim(int lease_seconds);
   // false when the lease was lost meanwhile (another attempt owns the result)
   bool complete(const ClaimedJob& job, const FinishedFile& file);
+  // complete() and claim() in one transaction (issue #14): one commit per job instead of
+  // two, and the claim is durable with the result (committed synchronously), so the WAL
+  // flush before rendering the next job has nothing left to do. The claim takes the next
+  // job in the same priority order, only after this one's result is recorded.
+  std::optional<ClaimedJob> complete_and_claim(const ClaimedJob& job, const FinishedFile& file, int lease_seconds,
+                                               bool& completed);
   // Returns "queued", "failed" or "lost".
   std::string fail(const ClaimedJob& job, const std::string& message, bool retryable, long long retry_delay_ms);
 
@@ -48,6 +54,8 @@ class JobQueue {
  private:
   std::string qualified(const char* function) const;
   void record_object_key(const std::vector<std::vector<std::optional<std::string>>>& claimed);
+  std::vector<std::vector<std::optional<std::string>>> claim_rows(int lease_seconds);
+  bool complete_rows(const ClaimedJob& job, const FinishedFile& file);
 
   std::string worker_name_;
   std::string schema_ = "public";

@@ -144,7 +144,10 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
           child_.wait();  // it exits right after answering (memory high-water mark, out of memory)
           live_renderer = -1;
         }
-        if (reply.kind == renderer::ReplyKind::ok) return reply.size_bytes;
+        if (reply.kind == renderer::ReplyKind::ok) {
+          last_peak_rss_kb_ = reply.peak_rss_kb;
+          return reply.size_bytes;
+        }
         renderer::RenderFailure failure = renderer::describe_reply(reply, limits);
         throw RenderFailed(failure.message, failure.retryable);
       }

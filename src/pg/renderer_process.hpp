@@ -38,6 +38,8 @@ class RendererProcess {
   long long render(const std::string& format, report::Report report, const std::string& spool_path,
                    const std::string& output_path, const std::string& temp_dir);
   void stop();  // kills and reaps a running renderer
+  // The renderer's peak resident memory (kB) as of its last successful answer.
+  long long last_peak_rss_kb() const { return last_peak_rss_kb_; }
 
  private:
   void ensure_started();
@@ -45,6 +47,7 @@ class RendererProcess {
 
   renderer::ChildProcess child_;
   std::string started_with_;  // the limits the running renderer was started with
+  long long last_peak_rss_kb_ = 0;
 };
 
 }  // namespace budget_exports::pg

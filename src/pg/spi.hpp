@@ -31,6 +31,7 @@ class SpiCursor {
   // Fetches up to batch_size rows and calls on_row for each; returns how many came.
   std::size_t fetch(long batch_size, const std::function<void(const CellRow&)>& on_row);
   void close();
+  void* portal() const { return portal_; }  // the Portal, for callers that read binary values
 
  private:
   void* portal_ = nullptr;       // Portal

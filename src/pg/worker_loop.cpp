@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <random>
 
 #include "pg/export_job.hpp"
@@ -147,9 +148,25 @@ void run_worker_loop(int slot) {
       long health_ms = health::tick(context);
       if (health::may_claim()) {
         if (auto job = context.queue.claim(settings.lease_duration_s)) {
-          HeldJob held(context.queue.schema(), *job);
-          run_export_job(*job, context);
-          pg_call([] { CHECK_FOR_INTERRUPTS(); });
+          // A burst: each result is recorded in the transaction that claims the next job
+          // (one commit per job), until the queue is empty, maintenance is due, a reload
+          // or a problem asks for the loop, or the worker is stopping. The next job is held
+          // (released at exit) before the next interrupt check.
+          std::optional<HeldJob> held;
+          held.emplace(context.queue.schema(), *job);
+          while (job) {
+            bool claim_next = !ShutdownRequestPending && !ConfigReloadPending && !maintenance.due();
+            std::optional<ClaimedJob> next = run_export_job(*job, context, claim_next);
+            held.reset();
+            if (next) held.emplace(context.queue.schema(), *next);
+            pg_call([] { CHECK_FOR_INTERRUPTS(); });
+            if (next && !health::may_claim()) {
+              release_job(context.queue.schema(), *next, nullptr);
+              next.reset();
+            }
+            job = std::move(next);
+          }
+          held.reset();
           continue;  // the next job at once; maintenance runs between jobs when due
         }
       }

@@ -46,7 +46,18 @@ long long memory_limit_bytes = 0;
 
 void on_file_size_exceeded(int) { file_size_exceeded = 1; }
 
+// This program's own high-water mark: VmHWM from /proc. (getrusage's ru_maxrss survives
+// execve, so it would report the worker's resident size at spawn time when that is larger.)
 long peak_rss_kb() {
+    if (std::FILE* status = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        long kb = -1;
+        while (std::fgets(line, sizeof line, status)) {
+            if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+        }
+        std::fclose(status);
+        if (kb >= 0) return kb;
+    }
     struct rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_maxrss;
