@@ -255,7 +255,7 @@ class BudgetBuilder {
 //      into the line item. Only the amount comes as numeric text (exact, parsed once).
 // An operator's own data source (budget_exports.data_source) still goes through the
 // function (read_budget below). Whatever changes in the function's query must change here
-// too: test/t/022_streaming_read.pl compares the files of both paths (020 checks the figures).
+// too: test/t/018_streaming_read.pl compares the files of both paths (016 checks the figures).
 
 // The filters, as the function reads them ($2 = filters).
 const char* const kFiltersCte =

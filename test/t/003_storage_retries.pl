@@ -61,7 +61,7 @@ $status = wait_for_exports($node, 60, $id);
 is($status->{$id}, 'failed', '413 fails at once');
 is($node->safe_psql('app', "SELECT retry_count FROM export_queue WHERE export_id = '$id'"), '0', 'no retry for 413');
 
-# A wrong service key is the operator's: the export stays queued (see 010_operator_mistakes.pl)
+# A wrong service key is the operator's: the export stays queued (see 012_operator_mistakes.pl)
 # and nothing echoes the key. A key changed by reload goes through a key file: PostgreSQL
 # would log a changed setting's value.
 my $key_file = $node->data_dir . '/storage_service_key';
