@@ -46,3 +46,23 @@ TEST(PdfCanvas, FitsAndWrapsWithinTheWidth) {
     ASSERT_GT(lines.size(), 1u);
     for (const std::string& line : lines) EXPECT_LE(canvas.text_width(line, fonts.regular, 10), 120) << line;
 }
+
+// libharu keeps at most 32,767 entries in one array (HPDF_LIMIT_MAX_ARRAY): a document of
+// more pages needs a page tree (a flat page list failed with HPDF_ARRAY_COUNT_ERR at 1M lines).
+TEST(PdfDocument, HoldsMorePagesThanOneLibharuArray) {
+    PdfDocument document;
+    const int pages = HPDF_LIMIT_MAX_ARRAY + 1000;
+    for (int i = 0; i < pages; ++i) document.add_page(595, 842);
+    EXPECT_NO_THROW(document.check("adding pages"));
+    const std::string path = ::testing::TempDir() + "budget_exports_many_pages.pdf";
+    EXPECT_NO_THROW(document.save(path));
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    ASSERT_NE(file, nullptr);
+    std::string text;
+    char buffer[65536];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;) text.append(buffer, n);
+    std::fclose(file);
+    std::remove(path.c_str());
+    // the root of the page tree counts every page
+    EXPECT_NE(text.find("/Count " + std::to_string(pages)), std::string::npos);
+}

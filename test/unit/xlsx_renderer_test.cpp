@@ -70,8 +70,9 @@ TEST(XlsxRenderer, WritesThreeSheetsWithLiveTotalsEqualToTheModel) {
     const std::string used = row_of(summary, "A", "% used (spent / budget)");
     EXPECT_NEAR(std::stod(summary["B" + used]["v"].get<std::string>()),
                 static_cast<double>(budget.spent.minor_units) / 48500000, 1e-9);
-    if (budget.over_allocated.minor_units > 0)
+    if (budget.over_allocated.minor_units > 0) {
         EXPECT_EQ(cents(summary["B" + row_of(summary, "A", "Over-allocated by")]), budget.over_allocated.minor_units);
+    }
     const std::string expenses = row_of(summary, "A", "Expenses");
     EXPECT_EQ(summary["B" + expenses]["f"], "SUMIF(Details!F2:F301,\"Expense\",Details!G2:G301)");
     EXPECT_EQ(cents(summary["B" + expenses]), report.line_item_totals.expenses.minor_units);

@@ -41,6 +41,11 @@ PdfDocument::PdfDocument() {
     doc_ = HPDF_New(&PdfDocument::on_error, this);
     if (doc_ == nullptr) throw RenderError("PDF: cannot create document: out of memory");
     HPDF_SetCompressionMode(doc_, HPDF_COMP_ALL);
+    // A tree of page nodes instead of one flat list: libharu's arrays hold at most 32,767
+    // entries (HPDF_LIMIT_MAX_ARRAY), so a flat list failed (HPDF_ARRAY_COUNT_ERR) on
+    // reports of more pages (a 1M-line report has about 40,000).
+    HPDF_SetPagesConfiguration(doc_, kPagesPerNode);
+    check("cannot set up the page tree");
     HPDF_UseUTFEncodings(doc_);
     HPDF_SetCurrentEncoder(doc_, "UTF-8");
     check("cannot set up UTF-8 text");

@@ -19,6 +19,9 @@ struct PdfFonts {
 
 class PdfDocument {
 public:
+    // Pages per node of the document's page tree (see the constructor).
+    static constexpr HPDF_UINT kPagesPerNode = 1024;
+
     PdfDocument();
     ~PdfDocument();
     PdfDocument(const PdfDocument&) = delete;
