@@ -11,6 +11,7 @@ use HTTP::Tiny;
 use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use Test::More ();
 use Time::HiRes qw(usleep time);
 
 our @EXPORT_OK = qw(new_export_node request_exports wait_for_exports start_storage_server
@@ -22,10 +23,23 @@ my $top = File::Spec->rel2abs(dirname(__FILE__) . '/../..');
 
 sub fixture_path { return "$top/test/fixtures/$_[0]"; }
 
+# Test names may quote amounts in euros and names with accents. PostgreSQL 17's log tee
+# (PostgreSQL::Test::SimpleTee) makes warnings fatal, so a "Wide character in print" would
+# end the test: the test output handles (and the files they tee to) write UTF-8.
+sub utf8_test_output {
+	my $builder = Test::More->builder;
+	for my $handle ($builder->output, $builder->failure_output, $builder->todo_output) {
+		my $tee = tied *$handle;
+		binmode $_, ':encoding(UTF-8)' for ($tee ? @$tee : ($handle));
+	}
+	return;
+}
+
 # A started node whose database "app" has the fixture, the sample couple and the extension.
 # %conf: extra postgresql.conf lines, e.g. ('budget_exports.workers' => 2).
 sub new_export_node {
 	my ($name, %conf) = @_;
+	utf8_test_output();
 	my $node = PostgreSQL::Test::Cluster->new($name);
 	$node->init;
 	my %settings = (
