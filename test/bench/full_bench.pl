@@ -18,7 +18,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
-use BudgetExportsNode qw(new_export_node);
+use BudgetExportsNode qw(new_export_node renderer_pids);
 use File::Path qw(make_path);
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -324,7 +324,7 @@ unless ($skip_1m) {
 		my ($worker_pid) = $r->{owner} =~ /\(pid (\d+)\)/;
 		my $worker_kb = vm_hwm($worker_pid) || $r->{worker_kb};
 		my ($anon_kb, $file_kb, $shmem_kb) = map { status_kb($worker_pid, $_) } qw(RssAnon RssFile RssShmem);
-		my @renderers = $worker_pid ? children_of($worker_pid) : ();
+		my @renderers = $worker_pid ? renderer_pids($worker_pid) : ();
 		my $renderer_kb = (@renderers ? vm_hwm($renderers[0]) : 0) || $r->{renderer_kb};
 		$fig{"rss_$type"} = [ $worker_kb / 1024, $renderer_kb / 1024 ];
 		$chart{"$type 1000000"} = [ $r->{ms} / 1000, $worker_kb / 1024, $renderer_kb / 1024 ]
@@ -347,18 +347,6 @@ sub status_kb {
 	return 0;
 }
 sub vm_hwm { return status_kb($_[0], 'VmHWM'); }
-
-sub children_of {
-	my ($parent) = @_;
-	my @pids;
-	for my $stat (glob '/proc/[0-9]*/stat') {
-		open my $fh, '<', $stat or next;
-		my $line = <$fh> // next;
-		my ($pid, $name, $ppid) = $line =~ /^(\d+) \((.*)\) \S+ (\d+)/ or next;
-		push @pids, $pid if $ppid == $parent && $name =~ /^budget_export/;
-	}
-	return @pids;
-}
 
 # --- the table
 my $copy = $fig{copy};

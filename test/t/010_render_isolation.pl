@@ -10,7 +10,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
-use BudgetExportsNode qw(new_export_node request_exports wait_for_exports sample_couple);
+use BudgetExportsNode qw(new_export_node request_exports wait_for_exports sample_couple worker_pid renderer_pids);
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep time);
@@ -45,26 +45,6 @@ sub request {
 	$filters //= '{}';
 	return $node->safe_psql('app', "INSERT INTO budget_exports (couple_id, export_type, export_filters)
 		VALUES ('$couple', '$type', '$filters') RETURNING id");
-}
-
-sub worker_pid {
-	return $node->safe_psql('app',
-		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'budget_exports worker' AND datname = 'app'");
-}
-
-# Renderer processes whose parent is $parent.
-sub renderer_pids {
-	my ($parent) = @_;
-	my @pids;
-	for my $stat (glob '/proc/[0-9]*/stat') {
-		open my $fh, '<', $stat or next;
-		my $line = <$fh>;
-		close $fh;
-		next unless defined $line && $line =~ /^(\d+) \((.*)\) \S+ (\d+)/;
-		my ($pid, $comm, $ppid) = ($1, $2, $3);
-		push @pids, $pid if $ppid == $parent && $comm =~ /^budget_exports/;
-	}
-	return @pids;
 }
 
 sub wait_until_rendering {
@@ -122,7 +102,7 @@ sleep 1;
 #---- 2. kill -9 of the renderer in the middle of a 100k-line PDF --------------------------
 my $pdf = request($big, 'pdf');
 ok(wait_until_rendering($pdf), 'the 100k-line PDF is rendering');
-my $worker = worker_pid();
+my $worker = worker_pid($node);
 my @renderers = renderer_pids($worker);
 is(scalar @renderers, 1, 'one renderer process, a child of the worker');
 kill 'KILL', @renderers;
@@ -130,7 +110,7 @@ is(wait_for_exports($node, 600, $pdf)->{$pdf}, 'completed', 'kill -9 of the rend
 ($status, $attempts, $retries, $message) = queue_row($pdf);
 is("$attempts/$retries", '2/1', 'kill -9 of the renderer: completed on the second attempt, retry_count = 1');
 is(store_files($pdf), 1, 'kill -9 of the renderer: one file in the store');
-is(worker_pid(), $worker, 'the same worker carried on');
+is(worker_pid($node), $worker, 'the same worker carried on');
 
 #---- 3. a renderer that crashes on every attempt ------------------------------------------
 $node->safe_psql('app', "ALTER SYSTEM SET budget_exports.test_render_fault = 'segv'");
@@ -168,7 +148,7 @@ sleep 1;
 my $long = request($huge, 'pdf');
 ok(wait_until_rendering($long), 'the 1M-line PDF is rendering');
 sleep 1;
-$worker = worker_pid();
+$worker = worker_pid($node);
 @renderers = renderer_pids($worker);
 is(scalar @renderers, 1, 'its renderer runs');
 my $before = $node->safe_psql('app', "SELECT retry_count FROM export_queue WHERE export_id = '$long'");

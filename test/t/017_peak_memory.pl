@@ -11,7 +11,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
-use BudgetExportsNode qw(new_export_node wait_for_exports);
+use BudgetExportsNode qw(new_export_node wait_for_exports worker_pid renderer_pids);
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
@@ -44,24 +44,6 @@ $node->safe_psql('app', qq{
 	  FROM generate_series(1, ${\ROWS}) AS n;
 	VACUUM ANALYZE public.budget_transactions;});
 
-sub worker_pid {
-	return $node->safe_psql('app',
-		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'budget_exports worker' AND datname = 'app'");
-}
-
-# Renderer processes whose parent is $parent.
-sub renderer_pids {
-	my ($parent) = @_;
-	my @pids;
-	for my $stat (glob '/proc/[0-9]*/stat') {
-		open my $fh, '<', $stat or next;
-		my $line = <$fh> // next;
-		my ($pid, $name, $ppid) = $line =~ /^(\d+) \((.*)\) \S+ (\d+)/ or next;
-		push @pids, $pid if $ppid == $parent && $name =~ /^budget_export/;
-	}
-	return @pids;
-}
-
 sub status_kb {
 	my ($pid, $field) = @_;
 	open my $fh, '<', "/proc/$pid/status" or return undef;
@@ -70,7 +52,7 @@ sub status_kb {
 }
 sub vm_hwm_kb { return status_kb($_[0], 'VmHWM'); }
 
-my $worker = worker_pid();
+my $worker = worker_pid($node);
 ok($worker, 'the worker runs');
 my $start_kb = vm_hwm_kb($worker);
 note("worker VmHWM before any export: $start_kb kB");
@@ -96,7 +78,7 @@ for my $type ('csv', 'excel') {
 	is($items, ROWS, "the $type export holds every line item");
 	cmp_ok($size, '>', 10 * 1024 * 1024, "the $type file is large (" . int($size / 1048576) . ' MB)');
 
-	is(worker_pid(), $worker, "the same worker ran the $type export");
+	is(worker_pid($node), $worker, "the same worker ran the $type export");
 	my $worker_kb = vm_hwm_kb($worker);
 	note(sprintf('worker after the %s export: VmHWM %s kB; now RssAnon %s, RssFile %s, RssShmem %s kB; '
 		  . 'sampled RssAnon peak %s kB', $type, $worker_kb, map({ status_kb($worker, $_) } qw(RssAnon RssFile RssShmem)),

@@ -15,7 +15,7 @@ use Test::More ();
 use Time::HiRes qw(usleep time);
 
 our @EXPORT_OK = qw(new_export_node request_exports wait_for_exports start_storage_server
-  storage_control sample_couple fixture_path);
+  storage_control sample_couple fixture_path worker_pid renderer_pids);
 
 use constant sample_couple => '5a0e0000-0000-4000-8000-000000000001';
 
@@ -62,6 +62,27 @@ sub new_export_node {
 	}
 	$node->safe_psql('app', 'CREATE EXTENSION budget_exports');
 	return $node;
+}
+
+# The pid of the export worker of database "app" (the node runs one).
+sub worker_pid {
+	my ($node) = @_;
+	return $node->safe_psql('app',
+		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'budget_exports worker' AND datname = 'app'");
+}
+
+# Renderer processes (budget_exports_renderer) whose parent is $parent, from /proc.
+sub renderer_pids {
+	my ($parent) = @_;
+	my @pids;
+	for my $stat (glob '/proc/[0-9]*/stat') {
+		open my $fh, '<', $stat or next;
+		my $line = <$fh> // next;
+		close $fh;
+		my ($pid, $name, $ppid) = $line =~ /^(\d+) \((.*)\) \S+ (\d+)/ or next;
+		push @pids, $pid if $ppid == $parent && $name =~ /^budget_exports/;
+	}
+	return @pids;
 }
 
 # Inserts one export per type (as the superuser, so no rate limit) and returns their ids.
