@@ -908,8 +908,11 @@ $$;
 
 -- When the next queued job is due (an idle worker sleeps until then, or until woken).
 CREATE OR REPLACE FUNCTION budget_exports_next_run_at()
-RETURNS timestamptz LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT min(q.run_at) FROM @extschema@.export_queue q WHERE q.status = 'queued'
+RETURNS timestamptz LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- plpgsql rather than sql: its plan is cached across an idle worker's calls
+BEGIN
+  RETURN (SELECT min(q.run_at) FROM @extschema@.export_queue q WHERE q.status = 'queued');
+END
 $$;
 
 -- What a queued export waits for, in words a couple may read (no detail: that is in the

@@ -226,7 +226,8 @@ void read_default_source(const ClaimedJob& job, BudgetBuilder& builder) {
   }
   if (item_params.size() != 4) return;
 
-  SpiCursor items(items_query(), item_params);
+  // planned for each couple: a couple's number of line items decides the best plan
+  SpiCursor items(items_query(), item_params, PlanChoice::custom);
   auto portal = static_cast<Portal>(items.portal());
   MemoryContext context = pg_call([] {
     return AllocSetContextCreate(CurrentMemoryContext, "budget_exports line items", ALLOCSET_DEFAULT_SIZES);

@@ -31,11 +31,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-long long elapsed_ms(Clock::time_point since) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
+// Milliseconds with two decimals: a small export's steps take fractions of one.
+double elapsed_ms(Clock::time_point since) {
+  const double us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - since).count();
+  return static_cast<long long>(us / 10.0 + 0.5) / 100.0;
 }
 
-void remove_quietly(const std::string& path) { std::remove(path.c_str()); }
+// Empties a scratch file in place (it is reused); a missing file is fine.
+void empty_quietly(const std::string& path) { (void)::truncate(path.c_str(), 0); }
 
 // This process's peak resident memory (VmHWM, kB) from /proc; 0 where there is no /proc.
 long long own_peak_rss_kb() {
@@ -73,13 +76,16 @@ storage::ObjectStore& store_or_operator_error(WorkerContext& context) {
 
 FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohmann::json& timings, JobStage& stage) {
   const render::RenderedFile format = render::format_info(job.export_type);
-  std::string spool_path = context.temp_dir + "/" + job.export_id + ".rows";
-  std::string file_path = context.temp_dir + "/" + job.export_id + "." + format.extension;
+  // One spool file and one output file per format and worker, reused job after job: creating
+  // and deleting two files per job cost a small export about a fifth of its time (ext4's
+  // inode allocation). They are emptied after every job, so no couple's data stays behind.
+  std::string spool_path = context.temp_dir + "/job.rows";
+  std::string file_path = context.temp_dir + "/job." + format.extension;
   struct Cleanup {
     std::string a, b;
     ~Cleanup() {
-      remove_quietly(a);
-      remove_quietly(b);
+      empty_quietly(a);
+      empty_quietly(b);
     }
   } cleanup{spool_path, file_path};
 
@@ -122,6 +128,7 @@ std::optional<ClaimedJob> run_export_job(const ClaimedJob& job, WorkerContext& c
   auto started = Clock::now();
   nlohmann::json timings = nlohmann::json::object();
   timings["attempt"] = job.attempt;
+  timings["claim_ms"] = static_cast<long long>(job.claim_ms * 100 + 0.5) / 100.0;
   timings["worker"] = context.worker_name;
   std::exception_ptr error;
   FinishedFile file;

@@ -1,5 +1,7 @@
 #include "pg/job_queue.hpp"
 
+#include <chrono>
+
 #include "core/storage/object_key.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
@@ -73,13 +75,21 @@ std::vector<TextRow> JobQueue::claim_rows(int lease_seconds) {
                            "file_name, attempt, retry_count FROM " +
                                qualified("budget_exports_claim_job") + "($1::text, $2::integer)",
                            {worker_name_, std::to_string(lease_seconds)});
+  found_nothing_ = claimed.empty();
+  if (found_nothing_) {
+    auto due = spi_query("SELECT ceil(greatest(extract(epoch FROM " + qualified("budget_exports_next_run_at") +
+                         "() - clock_timestamp()), 0) * 1000)::bigint::text");
+    next_run_ms_ = due.empty() || !due[0][0] ? -1 : std::stol(*due[0][0]);
+  }
   record_object_key(claimed);
   return claimed;
 }
 
 namespace {
 
-std::optional<ClaimedJob> claimed_job(const std::vector<TextRow>& rows) {
+using Clock = std::chrono::steady_clock;
+
+std::optional<ClaimedJob> claimed_job(const std::vector<TextRow>& rows, Clock::time_point started) {
   if (rows.empty()) return std::nullopt;
   const TextRow& row = rows[0];
   auto text = [&](int column) { return row[column].value_or(std::string()); };
@@ -93,19 +103,21 @@ std::optional<ClaimedJob> claimed_job(const std::vector<TextRow>& rows) {
   job.file_name = text(6);
   job.attempt = std::stoi(text(7));
   job.retry_count = std::stoi(text(8));
+  job.claim_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   return job;
 }
 
 }  // namespace
 
 std::optional<ClaimedJob> JobQueue::claim(int lease_seconds) {
+  const auto started = Clock::now();
   auto rows = in_transaction("budget_exports: claiming a job", false, [&] {
     // A claim lost in a crash costs nothing (the job is still queued), so it need not
     // wait for the WAL flush; results are committed synchronously.
     spi_query("SET LOCAL synchronous_commit = off");
     return claim_rows(lease_seconds);
   });
-  return claimed_job(rows);
+  return claimed_job(rows, started);
 }
 
 // Inside a transaction: the complete function; false when the lease was lost.
@@ -124,6 +136,7 @@ bool JobQueue::complete(const ClaimedJob& job, const FinishedFile& file) {
 
 std::optional<ClaimedJob> JobQueue::complete_and_claim(const ClaimedJob& job, const FinishedFile& file,
                                                        int lease_seconds, bool& completed) {
+  const auto started = Clock::now();
   std::vector<TextRow> rows;
   try {
     rows = in_transaction("budget_exports: recording a finished export and claiming the next", false, [&] {
@@ -135,7 +148,7 @@ std::optional<ClaimedJob> JobQueue::complete_and_claim(const ClaimedJob& job, co
     completed = complete(job, file);
     return std::nullopt;
   }
-  return claimed_job(rows);
+  return claimed_job(rows, started);
 }
 
 std::string JobQueue::fail(const ClaimedJob& job, const std::string& message, bool retryable,

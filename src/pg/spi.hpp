@@ -15,7 +15,8 @@ using SqlParam = std::optional<std::string>;  // nullopt is SQL NULL; values are
 using SqlParams = std::vector<SqlParam>;
 using TextRow = std::vector<std::optional<std::string>>;
 
-// Runs sql (parameters $1..$n are text: cast them in the SQL) and returns every row.
+// Runs sql (parameters $1..$n are text: cast them in the SQL) and returns every row. Every
+// statement's plan is prepared once per process and kept (spi.cpp).
 std::vector<TextRow> spi_query(const std::string& sql, const SqlParams& params = {});
 
 // One row of a cursor batch: column i is nullptr when SQL NULL. Valid during the callback.
@@ -25,9 +26,14 @@ struct CellRow {
   const char* operator[](int column) const { return column < columns ? cells[column] : nullptr; }
 };
 
+// How a cursor's saved plan is chosen: PostgreSQL's default (a generic plan once it is no
+// worse than the custom ones), or a custom plan for every set of parameters (a query whose
+// best plan depends on how many rows the parameters select).
+enum class PlanChoice { automatic, custom };
+
 class SpiCursor {
  public:
-  SpiCursor(const std::string& sql, const SqlParams& params);
+  SpiCursor(const std::string& sql, const SqlParams& params, PlanChoice choice = PlanChoice::automatic);
   // Fetches up to batch_size rows and calls on_row for each; returns how many came.
   std::size_t fetch(long batch_size, const std::function<void(const CellRow&)>& on_row);
   void close();

@@ -79,19 +79,6 @@ std::string prepare_temp_dir(int slot) {
   return dir.string();
 }
 
-// How long until the next queued job is due; -1 when none is queued.
-long ms_until_next_run(WorkerContext& context) {
-  std::string schema = "\"";
-  for (char c : context.queue.schema()) schema += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  schema += "\"";
-  auto rows = in_transaction("budget_exports: looking for the next due job", true, [&] {
-    return spi_query("SELECT ceil(greatest(extract(epoch FROM " + schema +
-                     ".budget_exports_next_run_at() - clock_timestamp()), 0) * 1000)::bigint::text");
-  });
-  if (rows.empty() || !rows[0][0]) return -1;
-  return std::stol(*rows[0][0]);
-}
-
 struct Maintenance {
   Clock::time_point last{};
   bool due() const { return Clock::now() - last >= std::chrono::seconds(kMaintenanceEverySeconds); }
@@ -146,7 +133,9 @@ void run_worker_loop(int slot) {
       run_maintenance(context, maintenance, woken);
       woken = false;
       long health_ms = health::tick(context);
+      bool looked = false;  // a claim ran in this round (so last_claim_found_nothing() is fresh)
       if (health::may_claim()) {
+        looked = true;
         if (auto job = context.queue.claim(settings.lease_duration_s)) {
           // A burst: each result is recorded in the transaction that claims the next job
           // (one commit per job), until the queue is empty, maintenance is due, a reload
@@ -167,14 +156,16 @@ void run_worker_loop(int slot) {
             job = std::move(next);
           }
           held.reset();
-          continue;  // the next job at once; maintenance runs between jobs when due
+          // the next job at once (maintenance runs between jobs when due), unless the last
+          // claim found the queue empty
+          if (!context.queue.last_claim_found_nothing()) continue;
         }
       }
       // Idle: sleep until the next due job, maintenance, a probe, or a wake-up.
       sleep_ms = std::min<long>(sleep_ms, maintenance.ms_until_due());
       if (health_ms >= 0) sleep_ms = std::min(sleep_ms, health_ms);
-      if (health::may_claim()) {
-        long next_run = ms_until_next_run(context);
+      if (looked && context.queue.last_claim_found_nothing()) {
+        long next_run = context.queue.next_run_ms();  // read by the claim that found nothing
         if (next_run >= 0) sleep_ms = std::min(sleep_ms, next_run + 1);
       }
     } catch (const std::exception& e) {

@@ -6,7 +6,8 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
-use BudgetExportsNode qw(new_export_node sample_couple);
+use BudgetExportsNode qw(new_export_node sample_couple worker_pid renderer_pids);
+use POSIX ();
 use PostgreSQL::Test::Utils;
 use Test::More;
 
@@ -18,8 +19,27 @@ sub percentile {
 	return $sorted[ int($p * $#sorted + 0.5) ];
 }
 
+# CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat.
+sub cpu_ms {
+	my ($pid) = @_;
+	open my $fh, '<', "/proc/$pid/stat" or return 0;
+	my $line = <$fh>;
+	close $fh;
+	$line =~ s/^.*\) //;
+	my @f = split ' ', $line;
+	return ($f[11] + $f[12]) * 1000 / POSIX::sysconf(POSIX::_SC_CLK_TCK());
+}
+
 sub measure_latency {
 	my ($node) = @_;
+	# warm up: the first export starts the renderer and fills the plan caches
+	$node->safe_psql('app', "INSERT INTO budget_exports (couple_id, export_type) SELECT '@{[sample_couple]}', 'csv' "
+		  . 'FROM generate_series(1, 5)');
+	$node->poll_query_until('app', "SELECT count(*) = 0 FROM budget_exports WHERE status = 'generating'")
+	  or die 'warm-up did not finish';
+	my $worker = worker_pid($node);
+	my ($renderer) = renderer_pids($worker);
+	my @cpu_before = (cpu_ms($worker), $renderer ? cpu_ms($renderer) : 0);
 	$node->safe_psql('app', 'CREATE TABLE IF NOT EXISTS bench_latency (ms double precision)');
 	$node->safe_psql('app', qq{
 	DO \$\$
@@ -41,8 +61,22 @@ sub measure_latency {
 	    COMMIT;
 	  END LOOP;
 	END \$\$;});
+	my @cpu = (cpu_ms($worker) - $cpu_before[0], $renderer ? cpu_ms($renderer) - $cpu_before[1] : 0);
 	my @ms = sort { $a <=> $b } split /\n/, $node->safe_psql('app', 'SELECT ms FROM bench_latency');
 	$node->safe_psql('app', 'TRUNCATE bench_latency');
+	# CPU time is the steadier figure on a shared machine (wall time includes waiting for a core)
+	diag(sprintf('  CPU time per job: worker %.2f ms, renderer %.2f ms (%d jobs)', $cpu[0] / @ms, $cpu[1] / @ms,
+		scalar @ms));
+	# where one job's milliseconds go: the worker's own split (export_queue.timings)
+	my @split = split /\|/, $node->safe_psql('app', qq{
+		SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'claim_ms')::float8)::numeric, 2),
+		       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'read_ms')::float8)::numeric, 2),
+		       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'render_ms')::float8)::numeric, 2),
+		       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'upload_ms')::float8)::numeric, 2),
+		       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'total_ms')::float8)::numeric, 2)
+		  FROM export_queue WHERE timings ? 'total_ms' AND export_id IN (SELECT export_id FROM export_queue ORDER BY created_at DESC LIMIT $rounds)});
+	diag(sprintf('  medians per job: claim %s ms, read %s ms, render %s ms, write file %s ms (claim..file %s ms + claim); '
+		  . 'the rest of the latency is the wake-up, the finish commit with its NOTIFY and the 1 ms polling', @split));
 	return (percentile(0.5, @ms), percentile(0.99, @ms), scalar @ms);
 }
 
