@@ -28,13 +28,14 @@ StorageError io_error(const char* what, int err) {
 
 std::string parent_of(const std::string& path) { return path.substr(0, path.rfind('/')); }
 
+// mkdir -p, from the leaf up: usually only the export's own directory is new, so one
+// mkdir call instead of one per path component.
 void make_dirs(const std::string& dir) {
-    for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
-        if (pos != dir.size() && dir[pos] != '/') continue;
-        std::string prefix = dir.substr(0, pos);
-        if (::mkdir(prefix.c_str(), kDirMode) != 0 && errno != EEXIST)
-            throw io_error("mkdir", errno);
-    }
+    if (::mkdir(dir.c_str(), kDirMode) == 0 || errno == EEXIST) return;
+    const std::size_t slash = dir.rfind('/');
+    if (errno != ENOENT || slash == 0 || slash == std::string::npos) throw io_error("mkdir", errno);
+    make_dirs(dir.substr(0, slash));
+    if (::mkdir(dir.c_str(), kDirMode) != 0 && errno != EEXIST) throw io_error("mkdir", errno);
 }
 
 struct Fd {
