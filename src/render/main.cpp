@@ -9,6 +9,7 @@
 // priority (nice), first in line for the kernel's OOM killer, and per job the output size
 // (RLIMIT_FSIZE = max_file_size, so an oversized file stops as soon as it passes the limit).
 // It dies with the worker (PR_SET_PDEATHSIG). Diagnostics go to stderr (the server log).
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -170,11 +172,20 @@ bool answer(const RenderReply& reply) {
 // whatever its members' nice values (measured: 2 renderers at nice 10 cost pgbench 45 %).
 // So the renderer starts a session of its own (a group without the worker) and gives the
 // group the nice value too. Without autogroup the file is absent and setpriority does it.
+// The kernel lets an unprivileged process change an autogroup's nice value ten times a
+// second, system-wide (EAGAIN otherwise): two workers starting their renderers together
+// must not leave one at full priority, so it tries again for up to two seconds.
 void lower_cpu_priority(int nice_value) {
     setsid();  // never fails here: posix_spawn's child is not a process group leader
-    if (std::FILE* group = std::fopen("/proc/self/autogroup", "w")) {
-        std::fprintf(group, "%d", nice_value);
-        std::fclose(group);
+    const std::string value = std::to_string(nice_value);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        int fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
+        if (fd < 0) break;  // no autogroup scheduling in this kernel
+        bool written = write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
+        int error = errno;
+        close(fd);
+        if (written || error != EAGAIN) break;
+        usleep(20 * 1000);
     }
     setpriority(PRIO_PROCESS, 0, nice_value);
 }

@@ -106,6 +106,17 @@ ok(wait_until_rendering($pdf), 'the 100k-line PDF is rendering');
 my $worker = worker_pid($node);
 my @renderers = renderer_pids($worker);
 is(scalar @renderers, 1, 'one renderer process, a child of the worker');
+# CPU priority (render_nice = 10 by default): the renderer's nice value, and, since every
+# backend is a session of its own (autogroup scheduling makes each session a group that
+# competes as an equal), a session of its own whose autogroup has that nice value too.
+my ($session, $nice) = (split ' ', (slurp_file("/proc/$renderers[0]/stat") =~ s/^.*\) //sr))[3, 16];
+is($nice, 10, 'the renderer runs at nice 10 (render_nice)');
+isnt($session, (split ' ', (slurp_file("/proc/$worker/stat") =~ s/^.*\) //sr))[3],
+	'the renderer has a session (scheduling autogroup) of its own, not its worker\'s');
+SKIP: {
+	skip 'no autogroup scheduling on this kernel', 1 unless -e "/proc/$renderers[0]/autogroup";
+	like(slurp_file("/proc/$renderers[0]/autogroup"), qr/ nice 10$/m, "the renderer's autogroup runs at nice 10");
+}
 kill 'KILL', @renderers;
 is(wait_for_exports($node, 600, $pdf)->{$pdf}, 'completed', 'kill -9 of the renderer: the export completes');
 ($status, $attempts, $retries, $message) = queue_row($pdf);
