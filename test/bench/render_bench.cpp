@@ -2,7 +2,7 @@
 // RSS of the process that did the rendering. Every run happens in a fresh child
 // (fork) so one case's heap never inflates the next one's figure; the parent reads
 // the child's ru_maxrss through wait4(). Prints figures, never fails on slowness.
-//   render_bench [repeats]   (default 3; medians are printed)
+//   render_bench [repeats] [format...]   (default 3 repeats, every format; medians are printed)
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,7 +79,11 @@ int main(int argc, char** argv) {
     const Sample baseline = run_case("csv", 1000, false);
     std::printf("baseline (build report, no render): peak RSS %.1f MB\n", baseline.peak_rss_kb / 1024.0);
     std::printf("%-6s %8s %10s %14s %12s\n", "format", "rows", "time (s)", "peak RSS (MB)", "file (MB)");
-    for (const char* format : {"csv", "excel", "pdf"}) {
+    std::vector<std::string> formats;
+    for (int i = 2; i < argc; ++i) formats.push_back(argv[i]);
+    if (formats.empty()) formats = {"csv", "excel", "pdf"};
+    for (const std::string& name : formats) {
+        const char* format = name.c_str();
         for (std::uint64_t rows : {1000ULL, 10000ULL, 100000ULL}) {
             std::vector<double> seconds;
             std::vector<long> rss;

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <stdexcept>
+#include <vector>
 
 #include "core/report/currency.hpp"
 #include "core/report/date.hpp"
@@ -43,6 +45,31 @@ TEST(ReportMoney, FormatsPlainAndForPeople) {
     EXPECT_EQ(format_display(Money{123450}, currency_for("SEK")), "1,234.50 kr");
     EXPECT_EQ(format_display(Money{100}, currency_for("XYZ")), "1.00 XYZ");
     EXPECT_DOUBLE_EQ(to_double(Money{123450}, 2), 1234.5);
+}
+
+// Excel cells get the double nearest to the decimal amount: exactly what strtod makes of
+// the amount's text, for every digit count, sign and size (the fast path and the text path).
+TEST(ReportMoney, ToDoubleIsTheNearestDoubleToTheDecimalText) {
+    std::vector<std::int64_t> units = {0, 1, 5, 10, 15, 105, 110, 333, 999, 1001, 123450, 147746, 260002,
+                                       (std::int64_t{1} << 53) - 1, std::int64_t{1} << 53,
+                                       (std::int64_t{1} << 53) + 1, INT64_MAX};
+    std::uint64_t state = 88172645463325252ULL;  // xorshift: many ordinary amounts, reproducibly
+    for (int i = 0; i < 200000; ++i) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        units.push_back(static_cast<std::int64_t>(state % (i % 2 ? 100000000ULL : (1ULL << 60))));
+    }
+    for (int digits = 0; digits <= 3; ++digits) {
+        for (const std::int64_t u : units) {
+            for (const std::int64_t value : {u, u == INT64_MAX ? INT64_MIN : -u}) {
+                const double expected = std::strtod(format_plain(Money{value}, digits).c_str(), nullptr);
+                ASSERT_EQ(to_double(Money{value}, digits), expected) << value << " with " << digits << " digits";
+            }
+        }
+    }
+    EXPECT_EQ(to_double(Money{35}, 2), 0.35);
+    EXPECT_NE(to_double(Money{35}, 2), 35 * 0.01) << "scaling by 0.01 would not be the nearest double";
 }
 
 TEST(ReportMoney, KnowsCurrencyDigits) {

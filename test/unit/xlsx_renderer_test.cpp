@@ -163,6 +163,32 @@ TEST(XlsxRenderer, TextXmlForbidsIsCleanedAndEveryPartParses) {
     EXPECT_EQ(book["cells"]["Details"]["I4"]["v"], "tab\tand\nnewline");
 }
 
+// The writer reuses one text buffer for every cell: a long (cut) cell, a dirty one and a
+// short clean one in a row must each come out as if written alone.
+TEST(XlsxRenderer, EveryTextCellIsWrittenOnItsOwnAfterLongAndDirtyOnes) {
+    Report report = sample::sample_report(3);
+    std::vector<LineItem> items;
+    for (int i = 0; i < 3; ++i) items.push_back(sample::sample_line_item(i));
+    std::string long_text;
+    for (int i = 0; i < 20000; ++i) long_text += "\xC3\xA9";  // é: 40,000 bytes, over Excel's cell limit
+    items[0].description = long_text;
+    items[0].vendor = "V";
+    items[1].description = "Bad \x01 x";
+    items[1].vendor = "Clean vendor after a dirty cell";
+    items[2].description = "ok";
+    ScratchFile out("xlsx");
+    VectorLineItemSource source(items);
+    render::render_xlsx(report, source, out.path());
+    const json book = budget_exports::testing::read_xlsx(out.path());
+    const json& details = book["cells"]["Details"];
+    const std::string cut = details["C2"]["v"];
+    EXPECT_EQ(cut, long_text.substr(0, 32766)) << "cut at a character boundary within 32,767 bytes";
+    EXPECT_EQ(details["D2"]["v"], "V");
+    EXPECT_EQ(details["C3"]["v"], "Bad  x");
+    EXPECT_EQ(details["D3"]["v"], "Clean vendor after a dirty cell");
+    EXPECT_EQ(details["C4"]["v"], "ok");
+}
+
 TEST(XlsxRenderer, SharedStringModeGivesTheSameCells) {
     const Report report = sample::sample_report(20);
     const json streamed = render_sample(report, 20, true);

@@ -69,8 +69,17 @@ bool needs_cleaning(std::string_view text) {
 }  // namespace
 
 std::string clean_text(std::string_view text) {
-    if (plain_ascii(text) || !needs_cleaning(text)) return std::string(text);
     std::string out;
+    clean_text_into(text, out);
+    return out;
+}
+
+void clean_text_into(std::string_view text, std::string& out) {
+    if (plain_ascii(text) || !needs_cleaning(text)) {
+        out.assign(text.data(), text.size());
+        return;
+    }
+    out.clear();
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
         std::uint32_t code = 0;
@@ -87,7 +96,6 @@ std::string clean_text(std::string_view text) {
         }
         i += length;
     }
-    return out;
 }
 
 std::string clean_line(std::string_view text) {

@@ -17,6 +17,10 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 // U+FDD0..U+FDEF, which XML forbids. Returns `text` unchanged when it is clean.
 std::string clean_text(std::string_view text);
 
+// clean_text into `out` (replacing its content, reusing its capacity: no allocation per
+// call in a loop). `text` must not point into `out`.
+void clean_text_into(std::string_view text, std::string& out);
+
 // clean_text, then tabs and newlines as spaces: for one-line PDF text.
 std::string clean_line(std::string_view text);
 

@@ -97,7 +97,14 @@ std::string format_display(Money amount, const Currency& currency) {
 }
 
 double to_double(Money amount, int minor_digits) {
-    // Via the decimal text so 0.1-style values get the nearest double, not a scaled one.
+    // The nearest double to the decimal value, not a scaled one (units * 0.01 is off for
+    // 0.1-style values). Units below 2^53 and 10^digits are exact doubles, and IEEE division
+    // rounds their exact quotient once: the same nearest double strtod gives for the text,
+    // without the text. Anything larger goes through the text.
+    constexpr std::int64_t kExactUnits = std::int64_t{1} << 53;
+    if (minor_digits >= 0 && minor_digits <= 18 && amount.minor_units > -kExactUnits &&
+        amount.minor_units < kExactUnits)
+        return static_cast<double>(amount.minor_units) / static_cast<double>(power_of_ten(minor_digits));
     return std::strtod(format_plain(amount, minor_digits).c_str(), nullptr);
 }
 

@@ -125,13 +125,13 @@ void SheetWriter::text(lxw_row_t row, lxw_col_t col, std::string_view text, lxw_
         if (format != nullptr) check(worksheet_write_blank(sheet_, row, col, format), row, col);
         return;
     }
-    const std::string cleaned = clean_text(text);
-    if (cleaned.empty()) {
+    clean_text_into(text, cell_);
+    if (cell_.empty()) {
         if (format != nullptr) check(worksheet_write_blank(sheet_, row, col, format), row, col);
         return;
     }
-    const std::string cell(utf8_prefix(cleaned, kMaxCellBytes));
-    check(worksheet_write_string(sheet_, row, col, cell.c_str(), format), row, col);
+    cell_.resize(utf8_prefix(cell_, kMaxCellBytes).size());
+    check(worksheet_write_string(sheet_, row, col, cell_.c_str(), format), row, col);
 }
 
 void SheetWriter::number(lxw_row_t row, lxw_col_t col, double value, lxw_format* format) {

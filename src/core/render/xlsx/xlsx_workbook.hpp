@@ -89,6 +89,7 @@ private:
     std::string name_;
     const XlsxFormats& formats_;
     int minor_digits_;
+    std::string cell_;  // the text cell being written, reused: no allocation per cell
 };
 
 // "B7" from zero-based row and column.
