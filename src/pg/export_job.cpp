@@ -74,21 +74,39 @@ storage::ObjectStore& store_or_operator_error(WorkerContext& context) {
   }
 }
 
-FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohmann::json& timings, JobStage& stage) {
-  const render::RenderedFile format = render::format_info(job.export_type);
-  // One spool file and one output file per format and worker, reused job after job: creating
-  // and deleting two files per job took 12 % of the worker's and 40 % of the renderer's CPU
-  // for small exports (perf: ext4's inode allocation). They are emptied after every job, so
-  // no couple's data stays behind.
-  std::string spool_path = context.temp_dir + "/job.rows";
-  std::string file_path = context.temp_dir + "/job." + format.extension;
-  struct Cleanup {
-    std::string a, b;
-    ~Cleanup() {
-      empty_quietly(a);
-      empty_quietly(b);
+// One spool file and one output file per format and worker, reused job after job: creating
+// and deleting two files per job took 12 % of the worker's and 40 % of the renderer's CPU
+// for small exports (perf: ext4's inode allocation). They are emptied when the job is over
+// (after its result is recorded, so the couple does not wait for it): no couple's data
+// stays behind.
+struct ScratchFiles {
+  std::string spool_path;
+  std::string file_path;
+  ScratchFiles(const WorkerContext& context, const std::string& export_type)
+      : spool_path(context.temp_dir + "/job.rows"), file_path(context.temp_dir + "/job." + extension(export_type)) {}
+  ScratchFiles(const ScratchFiles&) = delete;
+  ScratchFiles& operator=(const ScratchFiles&) = delete;
+  ~ScratchFiles() {
+    empty_quietly(spool_path);
+    empty_quietly(file_path);
+  }
+
+ private:
+  // an unknown type fails later, inside the job's error handling (produce_file)
+  static std::string extension(const std::string& export_type) {
+    try {
+      return render::format_info(export_type).extension;
+    } catch (const std::exception&) {
+      return "out";
     }
-  } cleanup{spool_path, file_path};
+  }
+};
+
+FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, const ScratchFiles& scratch,
+                          nlohmann::json& timings, JobStage& stage) {
+  const render::RenderedFile format = render::format_info(job.export_type);
+  const std::string& spool_path = scratch.spool_path;
+  const std::string& file_path = scratch.file_path;
 
   auto started = Clock::now();
   stage = JobStage::read;
@@ -103,6 +121,7 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, nlohman
   // in the renderer process, never in this backend (src/pg/renderer_process.hpp)
   context.renderer.render(job.export_type, std::move(read.report), spool_path, file_path, context.temp_dir);
   timings["render_ms"] = elapsed_ms(started);
+  timings["renderer_busy_ms"] = static_cast<double>(context.renderer.last_busy_us() / 10) / 100.0;
   // peak memory so far (README "Performance"): the renderer's and this worker's high-water marks
   timings["renderer_peak_rss_kb"] = context.renderer.last_peak_rss_kb();
 
@@ -134,8 +153,9 @@ std::optional<ClaimedJob> run_export_job(const ClaimedJob& job, WorkerContext& c
   std::exception_ptr error;
   FinishedFile file;
   JobStage stage = JobStage::read;
+  const ScratchFiles scratch(context, job.export_type);
   try {
-    file = produce_file(job, context, timings, stage);
+    file = produce_file(job, context, scratch, timings, stage);
   } catch (...) {
     error = std::current_exception();
   }

@@ -146,6 +146,7 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
         }
         if (reply.kind == renderer::ReplyKind::ok) {
           last_peak_rss_kb_ = reply.peak_rss_kb;
+          last_busy_us_ = reply.busy_us;
           return reply.size_bytes;
         }
         renderer::RenderFailure failure = renderer::describe_reply(reply, limits);

@@ -40,6 +40,9 @@ class RendererProcess {
   void stop();  // kills and reaps a running renderer
   // The renderer's peak resident memory (kB) as of its last successful answer.
   long long last_peak_rss_kb() const { return last_peak_rss_kb_; }
+  // How long the renderer itself worked on the last successful job (µs); the rest of the
+  // render step is the hand-over (the WAL flush, the pipe, waking the processes).
+  long long last_busy_us() const { return last_busy_us_; }
 
  private:
   void ensure_started();
@@ -48,6 +51,7 @@ class RendererProcess {
   renderer::ChildProcess child_;
   std::string started_with_;  // the limits the running renderer was started with
   long long last_peak_rss_kb_ = 0;
+  long long last_busy_us_ = 0;
 };
 
 }  // namespace budget_exports::pg

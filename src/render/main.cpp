@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -39,6 +40,7 @@ using renderer::ReplyKind;
 
 constexpr long kRecycleAfterRssKb = 128 * 1024;  // exit after a job that needed this much
 constexpr int kRecycleAfterJobs = 5000;
+constexpr std::size_t kTrimAboveFreeBytes = 8 << 20;  // free heap kept between jobs at most
 // Excel keeps uncompressed sheet data in temporary files; they may be this many times the
 // size of the finished file (whose size is then checked once written).
 constexpr long long kExcelScratchFactor = 16;
@@ -245,6 +247,7 @@ int main(int argc, char** argv) {
     std::string line;
     for (int served = 0; std::getline(std::cin, line);) {
         if (line.empty()) continue;
+        const auto received = std::chrono::steady_clock::now();
         renderer::RenderJob job;
         try {
             job = renderer::decode_job(line);
@@ -258,10 +261,14 @@ int main(int argc, char** argv) {
             return renderer::kExitBadRequest;
         }
         RenderReply reply = render_one(job);
-        malloc_trim(0);
+        // give a big job's memory back to the system; after a small one there is little to
+        // return and trimming would only cost the next job page faults
+        if (mallinfo2().fordblks > kTrimAboveFreeBytes) malloc_trim(0);
         reply.peak_rss_kb = peak_rss_kb();
         bool out_of_memory = reply.kind == ReplyKind::out_of_memory;
         reply.exiting = out_of_memory || reply.peak_rss_kb > kRecycleAfterRssKb || ++served >= kRecycleAfterJobs;
+        reply.busy_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                              received).count();
         if (!answer(reply)) return 1;  // the worker is gone
         if (out_of_memory) return renderer::kExitOutOfMemory;
         if (reply.exiting) return 0;

@@ -72,10 +72,12 @@ sub measure_latency {
 		SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'claim_ms')::float8)::numeric, 2),
 		       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'read_ms')::float8)::numeric, 2),
 		       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'render_ms')::float8)::numeric, 2),
+		       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'renderer_busy_ms')::float8)::numeric, 2),
 		       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'upload_ms')::float8)::numeric, 2),
 		       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY (timings ->> 'total_ms')::float8)::numeric, 2)
 		  FROM export_queue WHERE timings ? 'total_ms' AND export_id IN (SELECT export_id FROM export_queue ORDER BY created_at DESC LIMIT $rounds)});
-	diag(sprintf('  medians per job: claim %s ms, read %s ms, render %s ms, write file %s ms (claim..file %s ms + claim); '
+	diag(sprintf('  medians per job: claim %s ms, read %s ms, render %s ms (the renderer busy %s ms of it), write file %s ms '
+		  . '(read..file %s ms); '
 		  . 'the rest of the latency is the wake-up, the finish commit with its NOTIFY and the 1 ms polling', @split));
 	return (percentile(0.5, @ms), percentile(0.99, @ms), scalar @ms);
 }

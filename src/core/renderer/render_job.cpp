@@ -79,6 +79,7 @@ std::string encode_reply(const RenderReply& reply) {
                     {"message", reply.message},
                     {"size_bytes", reply.size_bytes},
                     {"peak_rss_kb", reply.peak_rss_kb},
+                    {"busy_us", reply.busy_us},
                     {"exiting", reply.exiting}};
     return encoded.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -91,6 +92,7 @@ RenderReply decode_reply(const std::string& line) {
         reply.message = parsed.value("message", std::string());
         reply.size_bytes = parsed.value("size_bytes", 0LL);
         reply.peak_rss_kb = parsed.value("peak_rss_kb", 0LL);
+        reply.busy_us = parsed.value("busy_us", 0LL);
         reply.exiting = parsed.value("exiting", false);
     } catch (const json::exception& e) {
         throw std::invalid_argument(std::string("the renderer's answer: ") + e.what());

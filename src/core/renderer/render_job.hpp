@@ -39,6 +39,7 @@ struct RenderReply {
     std::string message;         // for people; empty when ok
     long long size_bytes = 0;    // of the finished file, when ok
     long long peak_rss_kb = 0;   // the renderer's high-water mark so far
+    long long busy_us = 0;       // time the renderer spent on this job, from its line to the answer
     bool exiting = false;        // the renderer exits after this answer (it will be restarted)
 };
 
