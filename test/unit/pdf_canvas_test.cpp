@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
 #include <zlib.h>
+
+#include <cstring>
 
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
@@ -9,6 +12,8 @@
 #include "core/render/pdf/pdf_canvas.hpp"
 #include "core/render/pdf/pdf_document.hpp"
 #include "core/render/pdf/pdf_page_compactor.hpp"
+
+#include <hpdf_utils.h>
 
 using namespace budget_exports::render;
 
@@ -164,9 +169,33 @@ TEST(PageCompactor, DeflatesThePageContentLosslessly) {
                   Z_OK);
         inflated.resize(inflated_size);
         EXPECT_EQ(inflated, raw) << "level " << level;
-        if (level == 6) EXPECT_EQ(deflated, libharu_deflated);
+        if (level == 6) {
+            EXPECT_EQ(deflated, libharu_deflated);
+        }
         EXPECT_NO_THROW(document.save(::testing::TempDir() + "budget_exports_compacted.pdf"));
     }
+}
+
+// src/core/render/pdf/libharu_memset.cpp replaces libharu's byte-by-byte HPDF_MemSet:
+// it must be the definition libharu's own calls reach, and give libharu's results.
+TEST(LibharuMemSet, ReplacesLibharusOwnWithTheSameResults) {
+    Dl_info info{};  // the shared library that holds libharu (whatever its version)
+    ASSERT_NE(dladdr(reinterpret_cast<void*>(&HPDF_New), &info), 0);
+    void* library = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
+    ASSERT_NE(library, nullptr) << info.dli_fname;
+    using MemSet = void* (*)(void*, HPDF_BYTE, HPDF_UINT);
+    const auto libharus = reinterpret_cast<MemSet>(dlsym(library, "HPDF_MemSet"));
+    const auto in_use = reinterpret_cast<MemSet>(dlsym(RTLD_DEFAULT, "HPDF_MemSet"));
+    ASSERT_NE(libharus, nullptr);
+    EXPECT_EQ(in_use, &HPDF_MemSet);
+    EXPECT_NE(in_use, libharus);
+    for (HPDF_UINT n : {0u, 1u, 7u, 512u, 4099u}) {
+        std::vector<unsigned char> a(n + 8, 0xAA), b(n + 8, 0xAA);
+        EXPECT_EQ(in_use(a.data() + 3, 0x5C, n), static_cast<void*>(a.data() + 3 + n));
+        EXPECT_EQ(libharus(b.data() + 3, 0x5C, n), static_cast<void*>(b.data() + 3 + n));
+        EXPECT_EQ(a, b) << n;
+    }
+    dlclose(library);
 }
 
 // libharu keeps at most 32,767 entries in one array (HPDF_LIMIT_MAX_ARRAY): a document of
