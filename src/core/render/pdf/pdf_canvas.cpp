@@ -149,12 +149,17 @@ void PdfCanvas::use_fill(PdfColor color) {
 }
 
 void PdfCanvas::text(double x, double y, std::string_view text, HPDF_Font font, double size, PdfColor color) {
-    const std::string copy = clean_line(text);
-    if (copy.empty()) return;
+    // Most text arrives cleaned already (fitted or wrapped): then it is only copied, into a
+    // reused buffer, for its terminating NUL.
+    if (is_clean_line(text))
+        line_.assign(text.data(), text.size());
+    else
+        line_ = clean_line(text);
+    if (line_.empty()) return;
     HPDF_Page_BeginText(page_);
     use_font(font, size);
     use_fill(color);
-    HPDF_Page_TextOut(page_, static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(y), copy.c_str());
+    HPDF_Page_TextOut(page_, static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(y), line_.c_str());
     HPDF_Page_EndText(page_);
 }
 

@@ -67,6 +67,7 @@ private:
     HPDF_Font current_font_ = nullptr;
     double current_size_ = 0;
     PdfColor current_fill_{-1, -1, -1};
+    std::string line_;  // the text being drawn, NUL-terminated for libharu
     // Advance widths (1/1000 em) of Basic Multilingual Plane characters, per font,
     // looked up once: measuring is the hot path of a 100k-row table.
     mutable std::vector<int> regular_widths_ = std::vector<int>(0x10000, -1);
