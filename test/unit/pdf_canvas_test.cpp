@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <dlfcn.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstring>
@@ -172,7 +173,10 @@ TEST(PageCompactor, DeflatesThePageContentLosslessly) {
         if (level == 6) {
             EXPECT_EQ(deflated, libharu_deflated);
         }
-        EXPECT_NO_THROW(document.save(::testing::TempDir() + "budget_exports_compacted.pdf"));
+        const std::string path =
+            ::testing::TempDir() + "budget_exports_compacted_" + std::to_string(getpid()) + ".pdf";
+        EXPECT_NO_THROW(document.save(path));
+        std::remove(path.c_str());
     }
 }
 
@@ -186,7 +190,7 @@ TEST(LibharuMemSet, ReplacesLibharusOwnWithTheSameResults) {
     using MemSet = void* (*)(void*, HPDF_BYTE, HPDF_UINT);
     const auto libharus = reinterpret_cast<MemSet>(dlsym(library, "HPDF_MemSet"));
     const auto in_use = reinterpret_cast<MemSet>(dlsym(RTLD_DEFAULT, "HPDF_MemSet"));
-    ASSERT_NE(libharus, nullptr);
+    if (libharus == nullptr) GTEST_SKIP() << "this libharu does not export HPDF_MemSet: nothing to replace";
     EXPECT_EQ(in_use, &HPDF_MemSet);
     EXPECT_NE(in_use, libharus);
     for (HPDF_UINT n : {0u, 1u, 7u, 512u, 4099u}) {
