@@ -11,7 +11,7 @@ OBJS       = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CXXFLAGS = -std=c++17 -Wno-register -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP
-SHLIB_LINK  = -lxlsxwriter -lhpdf -lcurl -lcrypto -lstdc++
+SHLIB_LINK  = -lxlsxwriter -lhpdf -lz -lcurl -lcrypto -lstdc++
 
 # pg_regress suites (sql/NAME.sql + expected/NAME.out), run against an installed server.
 # Every suite runs on its own throwaway server (--temp-instance), never on a live one.
@@ -41,7 +41,7 @@ RENDERER_OBJS = $(patsubst %.cpp,%.o,$(shell find src/render -name '*.cpp' | sor
 all: $(RENDERER)
 
 $(RENDERER): $(RENDERER_OBJS)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lxlsxwriter -lhpdf -lstdc++
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lxlsxwriter -lhpdf -lz -lstdc++
 
 install: install-renderer
 install-renderer: $(RENDERER) installdirs

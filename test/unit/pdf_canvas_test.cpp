@@ -1,7 +1,20 @@
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstring>
+
+#include <hpdf_objects.h>
+#include <hpdf_pages.h>
+#include <hpdf_streams.h>
+
 #include "core/render/pdf/pdf_canvas.hpp"
 #include "core/render/pdf/pdf_document.hpp"
+#include "core/render/pdf/pdf_page_compactor.hpp"
+
+#include <hpdf_utils.h>
 
 using namespace budget_exports::render;
 
@@ -13,6 +26,52 @@ const char* const kBold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 double libharu_width(HPDF_Font font, const std::string& text, double size) {
     return HPDF_Font_TextWidth(font, reinterpret_cast<const HPDF_BYTE*>(text.data()),
                                static_cast<HPDF_UINT>(text.size())).width * size / 1000.0;
+}
+
+// The wrapping rule measured the plain way: every candidate line as a whole string.
+std::vector<std::string> reference_wrap(const PdfCanvas& canvas, const std::string& text, HPDF_Font font,
+                                        double size, double width) {
+    std::vector<std::string> lines;
+    std::string line;
+    std::size_t position = 0;
+    while (position <= text.size()) {
+        std::size_t space = text.find(' ', position);
+        if (space == std::string::npos) space = text.size();
+        const std::string word = text.substr(position, space - position);
+        const std::string candidate = line.empty() ? word : line + " " + word;
+        if (!line.empty() && canvas.text_width(candidate, font, size) > width) {
+            lines.push_back(line);
+            line = canvas.fit(word, font, size, width);
+        } else {
+            line = canvas.text_width(candidate, font, size) > width ? canvas.fit(candidate, font, size, width)
+                                                                    : candidate;
+        }
+        position = space + 1;
+    }
+    if (!line.empty() || lines.empty()) lines.push_back(line);
+    return lines;
+}
+
+// The longest whole-character prefix plus "…" that fits, found by trying every prefix.
+std::string reference_fit(const PdfCanvas& canvas, const std::string& text, HPDF_Font font, double size,
+                          double width) {
+    if (canvas.text_width(text, font, size) <= width) return text;
+    std::size_t best = 0;
+    for (std::size_t end = 1; end <= text.size(); ++end) {
+        if (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) continue;
+        if (canvas.text_width(text.substr(0, end) + "…", font, size) <= width) best = end;
+    }
+    while (best > 0 && text[best - 1] == ' ') --best;
+    return text.substr(0, best) + "…";
+}
+
+std::string stream_bytes(HPDF_Stream stream) {
+    std::string bytes(HPDF_Stream_Size(stream), '\0');
+    HPDF_UINT size = static_cast<HPDF_UINT>(bytes.size());
+    HPDF_Stream_Seek(stream, 0, HPDF_SEEK_SET);
+    HPDF_Stream_Read(stream, reinterpret_cast<HPDF_BYTE*>(bytes.data()), &size);
+    bytes.resize(size);
+    return bytes;
 }
 
 }  // namespace
@@ -45,6 +104,102 @@ TEST(PdfCanvas, FitsAndWrapsWithinTheWidth) {
                                    10, 120);
     ASSERT_GT(lines.size(), 1u);
     for (const std::string& line : lines) EXPECT_LE(canvas.text_width(line, fonts.regular, 10), 120) << line;
+}
+
+// wrap() and fit() sum widths word by word and character by character: the lines must
+// be exactly those of measuring every candidate string whole.
+TEST(PdfCanvas, WrapsAndFitsExactlyLikeMeasuringWholeStrings) {
+    PdfDocument document;
+    const PdfFonts fonts = document.load_fonts(kFont, kBold);
+    const PdfCanvas canvas(fonts);
+    const std::vector<std::string> texts = {
+        "Traiteur Lefèvre & Fils, Château Belle-Rive",
+        "Deposit – Venue and Catering  (double  spaces)  ",
+        " leading space and a Supercalifragilisticexpialidocious word",
+        "Zoë Müller & José Ñúñez €1,234.50 £ ¥ ₹ ₩",
+        "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+        "",
+        "Confirmed by e-mail; receipt in the shared folder",
+    };
+    int compared = 0;
+    for (const std::string& text : texts)
+        for (HPDF_Font font : {fonts.regular, fonts.bold})
+            for (double size : {7.5, 9.5, 11.0})
+                for (double width = -1; width < 260; width += 3.7) {
+                    EXPECT_EQ(canvas.wrap(text, font, size, width), reference_wrap(canvas, text, font, size, width))
+                        << text << " at " << width;
+                    EXPECT_EQ(canvas.fit(text, font, size, width), reference_fit(canvas, text, font, size, width))
+                        << text << " at " << width;
+                    ++compared;
+                }
+    EXPECT_GT(compared, 2000);
+}
+
+// A compacted page holds its own content deflated, and libharu's level gives libharu's bytes.
+TEST(PageCompactor, DeflatesThePageContentLosslessly) {
+    for (int level : {PageCompactor::kDefaultLevel, 6}) {
+        PdfDocument document;
+        const PdfFonts fonts = document.load_fonts(kFont, kBold);
+        PdfCanvas canvas(fonts);
+        HPDF_Page page = document.add_page(595, 842);
+        canvas.set_page(page);
+        for (int row = 0; row < 300; ++row)  // several of libharu's 4 kB stream buffers
+            canvas.text(40, 800 - row * 2.5, "Row " + std::to_string(row) + " – Château Belle-Rive €1,234.50",
+                        fonts.regular, 9.5, PdfColor{0.1f, 0.2f, 0.3f});
+        HPDF_PageAttr attr = static_cast<HPDF_PageAttr>(page->attr);
+        const std::string raw = stream_bytes(attr->contents->stream);
+        ASSERT_GT(raw.size(), 20000u);
+
+        std::string libharu_deflated(compressBound(raw.size()), '\0');
+        uLongf size = libharu_deflated.size();
+        ASSERT_EQ(compress2(reinterpret_cast<Bytef*>(libharu_deflated.data()), &size,
+                            reinterpret_cast<const Bytef*>(raw.data()), raw.size(), Z_DEFAULT_COMPRESSION),
+                  Z_OK);
+        libharu_deflated.resize(size);
+
+        PageCompactor compactor(level);
+        compactor.compact(page);
+        document.check("compacting");
+        EXPECT_EQ(attr->contents->filter, HPDF_STREAM_FILTER_NONE);  // written verbatim, /Filter by hand
+        const std::string deflated = stream_bytes(attr->contents->stream);
+        EXPECT_LT(deflated.size(), raw.size() / 4);
+        std::string inflated(raw.size() + 1, '\0');
+        uLongf inflated_size = inflated.size();
+        ASSERT_EQ(uncompress(reinterpret_cast<Bytef*>(inflated.data()), &inflated_size,
+                             reinterpret_cast<const Bytef*>(deflated.data()), deflated.size()),
+                  Z_OK);
+        inflated.resize(inflated_size);
+        EXPECT_EQ(inflated, raw) << "level " << level;
+        if (level == 6) {
+            EXPECT_EQ(deflated, libharu_deflated);
+        }
+        const std::string path =
+            ::testing::TempDir() + "budget_exports_compacted_" + std::to_string(getpid()) + ".pdf";
+        EXPECT_NO_THROW(document.save(path));
+        std::remove(path.c_str());
+    }
+}
+
+// src/core/render/pdf/libharu_memset.cpp replaces libharu's byte-by-byte HPDF_MemSet:
+// it must be the definition libharu's own calls reach, and give libharu's results.
+TEST(LibharuMemSet, ReplacesLibharusOwnWithTheSameResults) {
+    Dl_info info{};  // the shared library that holds libharu (whatever its version)
+    ASSERT_NE(dladdr(reinterpret_cast<void*>(&HPDF_New), &info), 0);
+    void* library = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
+    ASSERT_NE(library, nullptr) << info.dli_fname;
+    using MemSet = void* (*)(void*, HPDF_BYTE, HPDF_UINT);
+    const auto libharus = reinterpret_cast<MemSet>(dlsym(library, "HPDF_MemSet"));
+    const auto in_use = reinterpret_cast<MemSet>(dlsym(RTLD_DEFAULT, "HPDF_MemSet"));
+    if (libharus == nullptr) GTEST_SKIP() << "this libharu does not export HPDF_MemSet: nothing to replace";
+    EXPECT_EQ(in_use, &HPDF_MemSet);
+    EXPECT_NE(in_use, libharus);
+    for (HPDF_UINT n : {0u, 1u, 7u, 512u, 4099u}) {
+        std::vector<unsigned char> a(n + 8, 0xAA), b(n + 8, 0xAA);
+        EXPECT_EQ(in_use(a.data() + 3, 0x5C, n), static_cast<void*>(a.data() + 3 + n));
+        EXPECT_EQ(libharus(b.data() + 3, 0x5C, n), static_cast<void*>(b.data() + 3 + n));
+        EXPECT_EQ(a, b) << n;
+    }
+    dlclose(library);
 }
 
 // libharu keeps at most 32,767 entries in one array (HPDF_LIMIT_MAX_ARRAY): a document of

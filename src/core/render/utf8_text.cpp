@@ -105,4 +105,8 @@ std::string clean_line(std::string_view text) {
     return out;
 }
 
+bool is_clean_line(std::string_view text) {
+    return plain_ascii(text) || (text.find_first_of("\t\n") == std::string_view::npos && !needs_cleaning(text));
+}
+
 }  // namespace budget_exports::render

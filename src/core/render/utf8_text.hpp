@@ -23,6 +23,8 @@ void clean_text_into(std::string_view text, std::string& out);
 
 // clean_text, then tabs and newlines as spaces: for one-line PDF text.
 std::string clean_line(std::string_view text);
+// Whether clean_line(text) == text (no copy made).
+bool is_clean_line(std::string_view text);
 
 // Tags joined for one cell: "vintage; outdoor".
 template <typename Strings>

@@ -22,17 +22,13 @@ void PdfCanvas::set_page(HPDF_Page page) {
     current_fill_ = PdfColor{-1, -1, -1};
 }
 
-int PdfCanvas::glyph_width(HPDF_Font font, std::uint32_t code_point) const {
-    std::vector<int>* cache = font == fonts_.regular ? &regular_widths_ : font == fonts_.bold ? &bold_widths_ : nullptr;
-    if (cache == nullptr || code_point >= cache->size())
-        return HPDF_Font_GetUnicodeWidth(font, static_cast<HPDF_UNICODE>(code_point));
-    int& width = (*cache)[code_point];
-    if (width < 0) width = HPDF_Font_GetUnicodeWidth(font, static_cast<HPDF_UNICODE>(code_point));
-    return width;
+std::vector<int>* PdfCanvas::width_cache(HPDF_Font font) const {
+    return font == fonts_.regular ? &regular_widths_ : font == fonts_.bold ? &bold_widths_ : nullptr;
 }
 
-double PdfCanvas::text_width(std::string_view text, HPDF_Font font, double size) const {
+long PdfCanvas::text_units(std::string_view text, HPDF_Font font) const {
     // Sum of advance widths (libharu applies no kerning), decoding UTF-8 by hand.
+    std::vector<int>* cache = width_cache(font);
     long total = 0;
     for (std::size_t i = 0; i < text.size();) {
         const unsigned char lead = static_cast<unsigned char>(text[i]);
@@ -40,52 +36,74 @@ double PdfCanvas::text_width(std::string_view text, HPDF_Font font, double size)
         std::uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
         for (int k = 1; k < length && i + k < text.size(); ++k)
             code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-        total += glyph_width(font, code);
+        if (cache != nullptr && code < cache->size()) {
+            int& width = (*cache)[code];
+            if (width < 0) width = HPDF_Font_GetUnicodeWidth(font, static_cast<HPDF_UNICODE>(code));
+            total += width;
+        } else {
+            total += HPDF_Font_GetUnicodeWidth(font, static_cast<HPDF_UNICODE>(code));
+        }
         i += length;
     }
-    return total * size / 1000.0;
+    return total;
+}
+
+double PdfCanvas::text_width(std::string_view text, HPDF_Font font, double size) const {
+    return points(text_units(text, font), size);
 }
 
 std::string PdfCanvas::fit(std::string_view raw, HPDF_Font font, double size, double width) const {
-    const std::string cleaned = clean_line(raw);
-    const std::string_view text = cleaned;
-    if (text_width(text, font, size) <= width) return cleaned;
+    return fit_clean(clean_line(raw), font, size, width);
+}
+
+std::string PdfCanvas::fit_clean(std::string_view text, HPDF_Font font, double size, double width) const {
+    if (text_width(text, font, size) <= width) return std::string(text);
     const double room = width - text_width(kEllipsis, font, size);
-    // Byte offsets just after each character, then a binary search on how many fit.
-    std::vector<std::size_t> ends;
-    for (std::size_t i = 0; i < text.size(); ++i)
-        if (i + 1 == text.size() || !is_continuation_byte(text[i + 1])) ends.push_back(i + 1);
-    std::size_t kept = 0, most = ends.size();
-    while (kept < most) {
-        const std::size_t middle = (kept + most + 1) / 2;
-        if (text_width(text.substr(0, ends[middle - 1]), font, size) <= room)
-            kept = middle;
-        else
-            most = middle - 1;
+    // The longest prefix of whole characters that fits (widths only grow with the prefix).
+    std::size_t low = 0;
+    long units = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        std::size_t end = i + 1;
+        while (end < text.size() && is_continuation_byte(text[end])) ++end;
+        units += text_units(text.substr(i, end - i), font);
+        if (points(units, size) > room) break;
+        low = end;
+        i = end;
     }
-    std::size_t low = kept == 0 ? 0 : ends[kept - 1];
     while (low > 0 && text[low - 1] == ' ') --low;
     return std::string(text.substr(0, low)) + std::string(kEllipsis);
 }
 
 std::vector<std::string> PdfCanvas::wrap(std::string_view raw, HPDF_Font font, double size, double width) const {
-    const std::string cleaned = clean_line(raw);
-    const std::string_view text = cleaned;
+    return wrap_clean(clean_line(raw), font, size, width);
+}
+
+std::vector<std::string> PdfCanvas::wrap_clean(std::string_view text, HPDF_Font font, double size,
+                                               double width) const {
+    // Widths are summed in font units as the line grows, so each word is measured once
+    // (the sum of a line's parts is exactly the line's own sum).
+    const long space = text_units(" ", font);
     std::vector<std::string> lines;
     std::string line;
+    long line_units = 0;
     std::size_t position = 0;
     while (position <= text.size()) {
-        std::size_t space = text.find(' ', position);
-        if (space == std::string_view::npos) space = text.size();
-        const std::string_view word = text.substr(position, space - position);
-        const std::string candidate = line.empty() ? std::string(word) : line + " " + std::string(word);
-        if (!line.empty() && text_width(candidate, font, size) > width) {
-            lines.push_back(line);
-            line = fit(word, font, size, width);
+        std::size_t end = text.find(' ', position);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view word = text.substr(position, end - position);
+        const long word_units = text_units(word, font);
+        const long candidate = line.empty() ? word_units : line_units + space + word_units;
+        if (points(candidate, size) <= width) {
+            if (!line.empty()) line += ' ';
+            line += word;
+            line_units = candidate;
         } else {
-            line = text_width(candidate, font, size) > width ? fit(candidate, font, size, width) : candidate;
+            if (!line.empty()) lines.push_back(line);
+            // a word alone that is too wide is cut with "…"
+            line = fit_clean(word, font, size, width);
+            line_units = text_units(line, font);
         }
-        position = space + 1;
+        position = end + 1;
     }
     if (!line.empty() || lines.empty()) lines.push_back(line);
     return lines;
@@ -93,15 +111,15 @@ std::vector<std::string> PdfCanvas::wrap(std::string_view raw, HPDF_Font font, d
 
 std::vector<std::string> PdfCanvas::wrap_lines(std::string_view raw, HPDF_Font font, double size, double width,
                                                std::size_t max_lines) const {
-    const std::string cleaned = clean_line(raw);
-    if (text_width(cleaned, font, size) <= width) return {cleaned};
-    std::vector<std::string> lines = wrap(cleaned, font, size, width);
+    std::string cleaned = clean_line(raw);
+    if (text_width(cleaned, font, size) <= width) return {std::move(cleaned)};
+    std::vector<std::string> lines = wrap_clean(cleaned, font, size, width);
     if (lines.size() <= max_lines) return lines;
     // Too long: the last line takes the rest, shortened with "…".
     std::string rest;
     for (std::size_t i = max_lines - 1; i < lines.size(); ++i) rest += (rest.empty() ? "" : " ") + lines[i];
     lines.resize(max_lines);
-    lines.back() = fit(rest, font, size, width);
+    lines.back() = fit_clean(rest, font, size, width);
     return lines;
 }
 
@@ -131,12 +149,17 @@ void PdfCanvas::use_fill(PdfColor color) {
 }
 
 void PdfCanvas::text(double x, double y, std::string_view text, HPDF_Font font, double size, PdfColor color) {
-    const std::string copy = clean_line(text);
-    if (copy.empty()) return;
+    // Most text arrives cleaned already (fitted or wrapped): then it is only copied, into a
+    // reused buffer, for its terminating NUL.
+    if (is_clean_line(text))
+        line_.assign(text.data(), text.size());
+    else
+        line_ = clean_line(text);
+    if (line_.empty()) return;
     HPDF_Page_BeginText(page_);
     use_font(font, size);
     use_fill(color);
-    HPDF_Page_TextOut(page_, static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(y), copy.c_str());
+    HPDF_Page_TextOut(page_, static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(y), line_.c_str());
     HPDF_Page_EndText(page_);
 }
 

@@ -51,8 +51,15 @@ public:
     void dot(double x, double y, double radius, PdfColor color);
 
 private:
+    // Sum of the advance widths of `text` in font units (1/1000 em); widths add up exactly,
+    // so a line's width can be summed from its words'.
+    long text_units(std::string_view text, HPDF_Font font) const;
+    static double points(long units, double size) { return units * size / 1000.0; }
+    std::vector<int>* width_cache(HPDF_Font font) const;
+    // fit() and wrap() of text that clean_line() already cleaned.
+    std::string fit_clean(std::string_view text, HPDF_Font font, double size, double width) const;
+    std::vector<std::string> wrap_clean(std::string_view text, HPDF_Font font, double size, double width) const;
     void use_font(HPDF_Font font, double size);
-    int glyph_width(HPDF_Font font, std::uint32_t code_point) const;
     void use_fill(PdfColor color);
 
     PdfFonts fonts_;
@@ -60,6 +67,7 @@ private:
     HPDF_Font current_font_ = nullptr;
     double current_size_ = 0;
     PdfColor current_fill_{-1, -1, -1};
+    std::string line_;  // the text being drawn, NUL-terminated for libharu
     // Advance widths (1/1000 em) of Basic Multilingual Plane characters, per font,
     // looked up once: measuring is the hot path of a 100k-row table.
     mutable std::vector<int> regular_widths_ = std::vector<int>(0x10000, -1);

@@ -76,18 +76,20 @@ LineItemsSection::LineItemsSection(PageFlow& flow, const report::Report& report,
     report::LineItem item;
     while (items_.items().next(item)) {
         for (std::size_t i = 0; i < 4; ++i) {
-            const std::string text = clean_line(wrapped_text(item, kWrapped[i]));
+            std::string text = clean_line(wrapped_text(item, kWrapped[i]));
             Measure& m = measures[i];
-            const double width = canvas.text_width(text, regular, l.body_size);
-            m.natural = std::max(m.natural, width);
-            if (width > m.word) m.word = std::max(m.word, canvas.widest_word(text, regular, l.body_size));
             if (!m.too_many) {
-                m.distinct.insert(text);
+                const auto [where, added] = m.distinct.insert(std::move(text));
+                if (!added) continue;  // measured already
+                text = *where;
                 if (m.distinct.size() > kMaxDistinct) {
                     m.too_many = true;
                     m.distinct.clear();
                 }
             }
+            const double width = canvas.text_width(text, regular, l.body_size);
+            m.natural = std::max(m.natural, width);
+            if (width > m.word) m.word = std::max(m.word, canvas.widest_word(text, regular, l.body_size));
         }
         amount = std::max(amount, canvas.text_width(report::format_display(item.amount, report.currency), regular,
                                                     l.body_size));
@@ -182,8 +184,15 @@ LineItemsSection::Shape LineItemsSection::shape(const report::LineItem& item) co
     Shape shape;
     std::size_t lines = 1;
     for (std::size_t i = 0; i < 4; ++i) {
-        shape.cells[i] = canvas.wrap_lines(wrapped_text(item, kWrapped[i]), regular, l.body_size,
-                                           columns_[kWrapped[i]].width - 2 * kCellPadding, 2);
+        const std::string& text = wrapped_text(item, kWrapped[i]);
+        const auto known = wrapped_[i].find(text);
+        if (known != wrapped_[i].end()) {
+            shape.cells[i] = known->second;
+        } else {
+            shape.cells[i] =
+                canvas.wrap_lines(text, regular, l.body_size, columns_[kWrapped[i]].width - 2 * kCellPadding, 2);
+            if (wrapped_[i].size() < kMaxDistinct) wrapped_[i].emplace(text, shape.cells[i]);
+        }
         lines = std::max(lines, shape.cells[i].size());
     }
     shape.height = l.row_height_for(lines);

@@ -1,6 +1,5 @@
 #include "core/render/pdf/pdf_page_flow.hpp"
 
-#include "core/render/pdf/pdf_page_compactor.hpp"
 #include "core/render/render_error.hpp"
 
 namespace budget_exports::render {
@@ -59,7 +58,7 @@ void PageFlow::finish_page(HPDF_Page page, int number) {
     canvas_.text(l.right() - page_text_width, text_y, page_text, canvas_.fonts().regular, l.small_size,
                  pdf_colors::kMuted);
     document_.check("cannot draw page " + std::to_string(number));
-    compact_page(page);
+    compactor_.compact(page);
 }
 
 }  // namespace budget_exports::render

@@ -8,6 +8,7 @@
 #include "core/render/pdf/pdf_canvas.hpp"
 #include "core/render/pdf/pdf_document.hpp"
 #include "core/render/pdf/pdf_layout.hpp"
+#include "core/render/pdf/pdf_page_compactor.hpp"
 
 namespace budget_exports::render {
 
@@ -39,6 +40,7 @@ private:
 
     PdfDocument& document_;
     PdfCanvas& canvas_;
+    PageCompactor compactor_;
     const PdfLayout& layout_;
     std::string footer_title_;
     std::vector<HPDF_Page> pending_;  // pages waiting for the total page count

@@ -1,6 +1,10 @@
 // The parts of the PDF, drawn in order through one PageFlow.
 #pragma once
 
+#include <string>
+#include <unordered_map>
+#include <vector>
+
 #include "core/render/pdf/pdf_page_flow.hpp"
 #include "core/render/pdf/pdf_table.hpp"
 #include "core/render/replayable_items.hpp"
@@ -54,6 +58,9 @@ private:
     ReplayableItems& items_;
     std::vector<PdfColumn> columns_;
     int added_pages_ = 0;
+    // Wrapped lines per text, per wrapped column (at most kMaxDistinct texts each): names
+    // repeat from row to row, and every row is shaped twice (to paginate, to draw).
+    mutable std::unordered_map<std::string, std::vector<std::string>> wrapped_[4];
 };
 
 }  // namespace budget_exports::render
