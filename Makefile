@@ -7,11 +7,15 @@ PGFILEDESC = "budget_exports - budget reports (PDF, CSV, Excel) rendered inside 
 
 CORE_SRCS  = $(shell find src/core -name '*.cpp' | sort)
 PG_SRCS    = $(shell find src/pg -name '*.cpp' | sort)
-OBJS       = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+# The module loaded into PostgreSQL never renders (the renderer program below does): it
+# links neither the renderers nor libharu, libxlsxwriter and zlib.
+RENDER_SRCS = $(filter src/core/render/csv/% src/core/render/xlsx/% src/core/render/pdf/% \
+                       src/core/render/render.cpp,$(CORE_SRCS))
+OBJS       = $(patsubst %.cpp,%.o,$(filter-out $(RENDER_SRCS),$(CORE_SRCS)) $(PG_SRCS))
 
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CXXFLAGS = -std=c++17 -Wno-register -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP
-SHLIB_LINK  = -lxlsxwriter -lhpdf -lz -lcurl -lcrypto -lstdc++
+SHLIB_LINK  = -lcurl -lcrypto -lstdc++
 
 # pg_regress suites (sql/NAME.sql + expected/NAME.out), run against an installed server.
 # Every suite runs on its own throwaway server (--temp-instance), never on a live one.

@@ -2,13 +2,6 @@
 
 namespace budget_exports::render {
 
-RenderedFile format_info(std::string_view format) {
-    if (format == "csv") return {"text/csv; charset=utf-8", "csv"};
-    if (format == "excel") return {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"};
-    if (format == "pdf") return {"application/pdf", "pdf"};
-    throw RenderError("unknown export format \"" + std::string(format) + "\" (expected csv, excel or pdf)");
-}
-
 RenderedFile render(std::string_view format, const report::Report& report, report::LineItemSource& items,
                     const std::string& path, const RenderOptions& options) {
     RenderedFile file = format_info(format);
