@@ -38,7 +38,9 @@ double elapsed_ms(Clock::time_point since) {
 }
 
 // Empties a scratch file in place (it is reused); a missing file is fine.
-void empty_quietly(const std::string& path) { (void)::truncate(path.c_str(), 0); }
+void empty_quietly(const std::string& path) {
+  if (::truncate(path.c_str(), 0) != 0) return;  // nothing to empty
+}
 
 // This process's peak resident memory (VmHWM, kB) from /proc; 0 where there is no /proc.
 long long own_peak_rss_kb() {
