@@ -169,6 +169,25 @@ TEST(RendererReportJson, RejectsMalformedReports) {
                  std::invalid_argument);
 }
 
+TEST(RendererContract, AnswersRoundTrip) {
+    renderer::RenderReply reply;
+    reply.kind = ReplyKind::too_large;
+    reply.message = "the file passed the size limit";
+    reply.size_bytes = 123;
+    reply.peak_rss_kb = 4567;
+    reply.busy_us = 890;
+    reply.exiting = true;
+    renderer::RenderReply back = renderer::decode_reply(renderer::encode_reply(reply));
+    EXPECT_EQ(back.kind, reply.kind);
+    EXPECT_EQ(back.message, reply.message);
+    EXPECT_EQ(back.size_bytes, 123);
+    EXPECT_EQ(back.peak_rss_kb, 4567);
+    EXPECT_EQ(back.busy_us, 890);
+    EXPECT_TRUE(back.exiting);
+    // an answer without busy_us (a renderer of an earlier version) still reads
+    EXPECT_EQ(renderer::decode_reply(R"({"kind": "ok", "size_bytes": 1})").busy_us, 0);
+}
+
 TEST(RendererProgram, RendersJobsAndAnswersWithTheSize) {
     Renderer program;
     for (const char* format : {"csv", "excel", "pdf"}) {
@@ -178,6 +197,9 @@ TEST(RendererProgram, RendersJobsAndAnswersWithTheSize) {
         EXPECT_EQ(reply.kind, ReplyKind::ok) << format << ": " << reply.message;
         EXPECT_GT(reply.size_bytes, 1000) << format;
         EXPECT_EQ(reply.size_bytes, size_of(job.output_path)) << format;
+        // how long it worked on the job (export_queue.timings.renderer_busy_ms)
+        EXPECT_GT(reply.busy_us, 0) << format;
+        EXPECT_LT(reply.busy_us, 60LL * 1000 * 1000) << format;
         EXPECT_FALSE(reply.exiting);
         std::remove(job.output_path.c_str());
         std::remove(job.spool_path.c_str());
