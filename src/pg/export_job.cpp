@@ -31,10 +31,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Milliseconds with two decimals: a small export's steps take fractions of one.
+// Timings are milliseconds with two decimals: a small export's steps take fractions of one.
+double hundredths(double ms) { return static_cast<long long>(ms * 100.0 + 0.5) / 100.0; }
+
 double elapsed_ms(Clock::time_point since) {
-  const double us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - since).count();
-  return static_cast<long long>(us / 10.0 + 0.5) / 100.0;
+  return hundredths(std::chrono::duration<double, std::milli>(Clock::now() - since).count());
 }
 
 // Empties a scratch file in place (it is reused); a missing file is fine.
@@ -123,7 +124,7 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, const S
   // in the renderer process, never in this backend (src/pg/renderer_process.hpp)
   context.renderer.render(job.export_type, std::move(read.report), spool_path, file_path, context.temp_dir);
   timings["render_ms"] = elapsed_ms(started);
-  timings["renderer_busy_ms"] = static_cast<double>(context.renderer.last_busy_us() / 10) / 100.0;
+  timings["renderer_busy_ms"] = hundredths(context.renderer.last_busy_us() / 1000.0);
   // peak memory so far (README "Performance"): the renderer's and this worker's high-water marks
   timings["renderer_peak_rss_kb"] = context.renderer.last_peak_rss_kb();
 
@@ -150,7 +151,7 @@ std::optional<ClaimedJob> run_export_job(const ClaimedJob& job, WorkerContext& c
   auto started = Clock::now();
   nlohmann::json timings = nlohmann::json::object();
   timings["attempt"] = job.attempt;
-  timings["claim_ms"] = static_cast<long long>(job.claim_ms * 100 + 0.5) / 100.0;
+  timings["claim_ms"] = hundredths(job.claim_ms);
   timings["worker"] = context.worker_name;
   std::exception_ptr error;
   FinishedFile file;
