@@ -6,7 +6,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
-use BudgetExportsNode qw(new_export_node sample_couple worker_pid renderer_pids);
+use BudgetExportsNode qw(new_export_node sample_couple worker_pid renderer_pids proc_stat);
 use POSIX ();
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -22,11 +22,7 @@ sub percentile {
 # CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat.
 sub cpu_ms {
 	my ($pid) = @_;
-	open my $fh, '<', "/proc/$pid/stat" or return 0;
-	my $line = <$fh>;
-	close $fh;
-	$line =~ s/^.*\) //;
-	my @f = split ' ', $line;
+	my (undef, @f) = proc_stat($pid) or return 0;
 	return ($f[11] + $f[12]) * 1000 / POSIX::sysconf(POSIX::_SC_CLK_TCK());
 }
 

@@ -10,7 +10,8 @@ use strict;
 use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
-use BudgetExportsNode qw(new_export_node request_exports wait_for_exports sample_couple worker_pid renderer_pids);
+use BudgetExportsNode qw(new_export_node request_exports wait_for_exports sample_couple worker_pid renderer_pids
+  proc_stat);
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep time);
@@ -109,9 +110,10 @@ is(scalar @renderers, 1, 'one renderer process, a child of the worker');
 # CPU priority (render_nice = 10 by default): the renderer's nice value, and, since every
 # backend is a session of its own (autogroup scheduling makes each session a group that
 # competes as an equal), a session of its own whose autogroup has that nice value too.
-my ($session, $nice) = (split ' ', (slurp_file("/proc/$renderers[0]/stat") =~ s/^.*\) //sr))[3, 16];
-is($nice, 10, 'the renderer runs at nice 10 (render_nice)');
-isnt($session, (split ' ', (slurp_file("/proc/$worker/stat") =~ s/^.*\) //sr))[3],
+my (undef, @renderer_stat) = proc_stat($renderers[0]);
+my (undef, @worker_stat) = proc_stat($worker);
+is($renderer_stat[16], 10, 'the renderer runs at nice 10 (render_nice)');
+isnt($renderer_stat[3], $worker_stat[3],
 	'the renderer has a session (scheduling autogroup) of its own, not its worker\'s');
 SKIP: {
 	skip 'no autogroup scheduling on this kernel', 1 unless -e "/proc/$renderers[0]/autogroup";

@@ -15,7 +15,7 @@ use Test::More ();
 use Time::HiRes qw(usleep time);
 
 our @EXPORT_OK = qw(new_export_node request_exports wait_for_exports start_storage_server
-  storage_control sample_couple fixture_path worker_pid renderer_pids);
+  storage_control sample_couple fixture_path worker_pid renderer_pids proc_stat);
 
 use constant sample_couple => '5a0e0000-0000-4000-8000-000000000001';
 
@@ -71,16 +71,24 @@ sub worker_pid {
 		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'budget_exports worker' AND datname = 'app'");
 }
 
+# A process's /proc/<pid>/stat: its name, then the fields after it (index 0 is field 3,
+# the state: 1 ppid, 3 session, 11 utime, 12 stime, 16 nice). Empty when it is gone.
+sub proc_stat {
+	my ($pid) = @_;
+	open my $fh, '<', "/proc/$pid/stat" or return;
+	my $line = <$fh> // return;
+	close $fh;
+	my ($name, $rest) = $line =~ /^\d+ \((.*)\) (.*)$/s or return;
+	return ($name, split ' ', $rest);
+}
+
 # Renderer processes (budget_exports_renderer) whose parent is $parent, from /proc.
 sub renderer_pids {
 	my ($parent) = @_;
 	my @pids;
-	for my $stat (glob '/proc/[0-9]*/stat') {
-		open my $fh, '<', $stat or next;
-		my $line = <$fh> // next;
-		close $fh;
-		my ($pid, $name, $ppid) = $line =~ /^(\d+) \((.*)\) \S+ (\d+)/ or next;
-		push @pids, $pid if $ppid == $parent && $name =~ /^budget_exports/;
+	for my $pid (map { m{^/proc/(\d+)$} ? $1 : () } glob '/proc/[0-9]*') {
+		my ($name, @fields) = proc_stat($pid) or next;
+		push @pids, $pid if $fields[1] == $parent && $name =~ /^budget_exports/;
 	}
 	return @pids;
 }
