@@ -2,6 +2,11 @@
 
 #include <cmath>
 
+#include <dlfcn.h>
+#include <minizip/unzip.h>
+#include <minizip/zip.h>
+#include <zlib.h>
+
 #include "core/render/render_error.hpp"
 #include "core/render/xlsx/xlsx_renderer.hpp"
 #include "core/render/xlsx/xlsx_workbook.hpp"
@@ -187,6 +192,51 @@ TEST(XlsxRenderer, EveryTextCellIsWrittenOnItsOwnAfterLongAndDirtyOnes) {
     EXPECT_EQ(details["C3"]["v"], "Bad  x");
     EXPECT_EQ(details["D3"]["v"], "Clean vendor after a dirty cell");
     EXPECT_EQ(details["C4"]["v"], "ok");
+}
+
+namespace {
+
+// The bytes of `data` deflated raw (as minizip does: no zlib header, default memory level).
+std::size_t deflated_size(const std::string& data, int level) {
+    z_stream stream{};
+    if (deflateInit2(&stream, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) return 0;
+    std::string out(deflateBound(&stream, data.size()), '\0');
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    stream.avail_in = static_cast<uInt>(data.size());
+    stream.next_out = reinterpret_cast<Bytef*>(out.data());
+    stream.avail_out = static_cast<uInt>(out.size());
+    const int status = deflate(&stream, Z_FINISH);
+    const std::size_t size = stream.total_out;
+    deflateEnd(&stream);
+    return status == Z_STREAM_END ? size : 0;
+}
+
+}  // namespace
+
+// src/core/render/xlsx/minizip_level.cpp sets the level libxlsxwriter's parts are deflated
+// at: it must be the zipOpenNewFileInZip4_64 in use, and the Details sheet's part must be
+// exactly what zlib makes of its bytes at kXlsxDeflateLevel (and not at libxlsxwriter's 6).
+TEST(XlsxRenderer, PartsAreDeflatedAtTheRenderersLevel) {
+    EXPECT_EQ(dlsym(RTLD_DEFAULT, "zipOpenNewFileInZip4_64"), reinterpret_cast<void*>(&zipOpenNewFileInZip4_64));
+    const Report report = sample::sample_report(2000);
+    ScratchFile out("xlsx");
+    sample::GeneratedLineItemSource source(2000);
+    render::render_xlsx(report, source, out.path());
+    unzFile zip = unzOpen(out.path().c_str());
+    ASSERT_NE(zip, nullptr);
+    ASSERT_EQ(unzLocateFile(zip, "xl/worksheets/sheet2.xml", 1), UNZ_OK);
+    unz_file_info info{};
+    ASSERT_EQ(unzGetCurrentFileInfo(zip, &info, nullptr, 0, nullptr, 0, nullptr, 0), UNZ_OK);
+    ASSERT_EQ(unzOpenCurrentFile(zip), UNZ_OK);
+    std::string sheet(info.uncompressed_size, '\0');
+    EXPECT_EQ(unzReadCurrentFile(zip, sheet.data(), static_cast<unsigned>(sheet.size())),
+              static_cast<int>(sheet.size()));
+    unzCloseCurrentFile(zip);
+    unzClose(zip);
+    EXPECT_EQ(info.compression_method, static_cast<uLong>(Z_DEFLATED));
+    EXPECT_NE(sheet.find("<sheetData>"), std::string::npos);
+    EXPECT_EQ(info.compressed_size, deflated_size(sheet, render::kXlsxDeflateLevel));
+    EXPECT_NE(info.compressed_size, deflated_size(sheet, Z_DEFAULT_COMPRESSION));
 }
 
 TEST(XlsxRenderer, SharedStringModeGivesTheSameCells) {

@@ -32,6 +32,10 @@ struct XlsxFormats {
     lxw_format* alert_date = nullptr;
 };
 
+// The zlib level every part of a workbook is deflated at (libxlsxwriter's own is 6; see
+// minizip_level.cpp): level 1 renders 100k lines in 37 % less time for a file a third larger.
+constexpr int kXlsxDeflateLevel = 1;
+
 // "€"#,##0.00 style number format for the report currency.
 std::string excel_currency_format(const report::Currency& currency);
 
