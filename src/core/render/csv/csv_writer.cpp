@@ -19,6 +19,8 @@ std::string io_error(const char* action, const std::string& path) {
 
 bool starts_like_formula(std::string_view text) {
     if (text.empty()) return false;
+    const char lower = static_cast<char>(text[0] | 0x20);
+    if ((text[0] >= '0' && text[0] <= '9') || (lower >= 'a' && lower <= 'z')) return false;  // most cells
     if (text[0] == '\t' || text[0] == '\r' || text[0] == '\n') return true;
     // Spreadsheets skip leading blanks before a formula: look at the first non-blank.
     std::size_t i = 0;
@@ -58,7 +60,8 @@ void CsvWriter::separator() {
 
 void CsvWriter::text_cell(std::string_view text) {
     separator();
-    quoted_if_needed(clean_text(text), true);
+    clean_text_into(text, cleaned_);  // one buffer for every cell
+    quoted_if_needed(cleaned_, true);
 }
 
 void CsvWriter::number_cell(std::string_view number) {
@@ -68,12 +71,23 @@ void CsvWriter::number_cell(std::string_view number) {
 
 void CsvWriter::quoted_if_needed(std::string_view text, bool neutralise) {
     const bool prefix = neutralise && starts_like_formula(text);
-    const bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos;
+    // one pass over the cell (find_first_of looked each byte up in the set with memchr)
+    bool quote = false;
+    bool has_quote_mark = false;
+    for (char c : text) {
+        if (c == '"') has_quote_mark = true;
+        else if (c == ',' || c == '\r' || c == '\n') quote = true;
+    }
+    quote = quote || has_quote_mark;
     if (quote) buffer_ += '"';
     if (prefix) buffer_ += '\'';
-    for (char c : text) {
-        if (c == '"') buffer_ += '"';
-        buffer_ += c;
+    if (!has_quote_mark) {
+        buffer_.append(text.data(), text.size());
+    } else {
+        for (char c : text) {
+            if (c == '"') buffer_ += '"';
+            buffer_ += c;
+        }
     }
     if (quote) buffer_ += '"';
 }

@@ -36,6 +36,7 @@ private:
     std::string path_;
     std::FILE* file_ = nullptr;
     std::string buffer_;
+    std::string cleaned_;  // the current text cell, cleaned
     bool row_started_ = false;
 };
 
