@@ -66,13 +66,19 @@ demo:
 .PHONY: demo
 
 # Worker latency and throughput figures (not a test; prints numbers): see README "Performance".
-bench-worker:
+# The latency client both benchmarks run: an app's view, LISTEN for the export's NOTIFY.
+NOTIFY_LATENCY = test/bench/notify_latency
+$(NOTIFY_LATENCY): test/bench/notify_latency.c
+	$(CC) -O2 -Wall -I'$(shell $(PG_CONFIG) --includedir)' -o $@ $< -L'$(shell $(PG_CONFIG) --libdir)' -lpq
+EXTRA_CLEAN += $(NOTIFY_LATENCY)
+
+bench-worker: $(NOTIFY_LATENCY)
 	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/worker_bench.pl PROVE_FLAGS=--verbose
 .PHONY: bench-worker
 
 # Every figure of issue #14 side by side with a COPY floor measured in the same run, and a
 # chart (test/bench/out/figures.md, performance.png): see README "Performance". Takes
 # minutes; prints figures, never fails on a slow machine. Needs gnuplot for the chart.
-bench:
+bench: $(NOTIFY_LATENCY)
 	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/full_bench.pl PROVE_FLAGS=--verbose
 .PHONY: bench

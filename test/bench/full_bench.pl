@@ -6,7 +6,8 @@
 #     with the worker's own read / render / upload split (export_queue.timings)
 #   * COPY floor: COPY (the couple's transactions, category joined, in report order) TO a file
 #   * 1,000 small CSV exports (300-line budgets, 50 couples) committed at once, 2 workers
-#   * latency of one small CSV export on an idle worker (p50, p99)
+#   * latency of one small CSV export on an idle worker (p50, p99): polled every 1 ms from
+#     SQL, and as a LISTENing app sees it (commit -> NOTIFY received, notify_latency.c)
 #   * peak RSS (VmHWM) of the worker and the renderer for 1M-line exports, per format
 #     (a fresh server per format, so each high-water mark is that export's)
 #   * pgbench TPS (select-only and TPC-B-like, 4 clients) idle vs. while 2 workers render
@@ -18,7 +19,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
-use BudgetExportsNode qw(new_export_node renderer_pids);
+use BudgetExportsNode qw(new_export_node renderer_pids run_notify_latency);
 use File::Path qw(make_path);
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -244,6 +245,12 @@ sub measure_small {
 	diag(sprintf('[%s] small CSV latency: p50 %.1f ms, p99 %.1f ms (n=%d); mean worker split: read %s, render %s, '
 		  . 'upload %s, read..upload total %s ms', $label, $fig{"latency_$label"}, $fig{"latency_p99_$label"},
 		scalar @ms, @s));
+	# the same as a LISTENing app sees it: commit -> NOTIFY received (no polling granularity)
+	my @notified = split /\n/, run_notify_latency($node->connstr('app'), $couple, 200);
+	$fig{"latency_notify_$label"} = percentile(0.5, @notified);
+	$fig{"latency_notify_p99_$label"} = percentile(0.99, @notified);
+	diag(sprintf('[%s] small CSV latency, commit -> NOTIFY received: p50 %.1f ms, p99 %.1f ms (n=%d)', $label,
+		$fig{"latency_notify_$label"}, $fig{"latency_notify_p99_$label"}, scalar @notified));
 
 	my @rates;
 	my $values = join(', ', map { my $c = $_->{couple}; map { "('$c', 'csv')" } 1 .. 20 } @small);
@@ -373,6 +380,8 @@ row('one small CSV, idle worker, p50 (p99)', sprintf('%.1f ms (%.1f)', $fig{late
 	@{ $issue{latency} });
 row('  the same via the data-source function (before)',
 	sprintf('%.1f ms (%.1f)', $fig{latency_function}, $fig{latency_p99_function}), '', '', '');
+row('  the same, commit -> NOTIFY received by a LISTENing app',
+	sprintf('%.1f ms (%.1f)', $fig{latency_notify_default}, $fig{latency_notify_p99_default}), '', '', '');
 for my $type (qw(csv excel pdf)) {
 	next unless $fig{"rss_$type"};
 	if (!$fig{"rss_$type"}[1]) {

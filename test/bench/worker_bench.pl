@@ -1,12 +1,13 @@
 # Worker benchmark (prints figures; never fails on slowness). Run: make bench-worker
 #  * latency: committed INSERT -> status completed, for sequential small CSV exports
-#    (measured inside one session with clock_timestamp(), polling every 1 ms)
+#    (measured inside one session with clock_timestamp(), polling every 1 ms), and as a
+#    LISTENing app sees it: commit -> NOTIFY received (test/bench/notify_latency.c)
 #  * throughput: 1000 CSV exports committed at once, with 1 and then 2 workers
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
-use BudgetExportsNode qw(new_export_node sample_couple worker_pid renderer_pids proc_stat);
+use BudgetExportsNode qw(new_export_node sample_couple worker_pid renderer_pids proc_stat run_notify_latency);
 use POSIX ();
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -78,6 +79,15 @@ sub measure_latency {
 	return (percentile(0.5, @ms), percentile(0.99, @ms), scalar @ms);
 }
 
+# The same, as an app that LISTENs sees it: INSERT committed -> NOTIFY budget_exports with
+# the export's id received (test/bench/notify_latency.c; no polling granularity).
+sub measure_notify_latency {
+	my ($node) = @_;
+	my @ms = sort { $a <=> $b } split /\n/,
+	  run_notify_latency($node->connstr('app'), sample_couple, $rounds);
+	return (percentile(0.5, @ms), percentile(0.99, @ms), scalar @ms);
+}
+
 sub measure_throughput {
 	my ($node) = @_;
 	$node->safe_psql('app', 'TRUNCATE budget_exports CASCADE');
@@ -102,6 +112,9 @@ for my $workers (1, 2) {
 		my ($median, $p99, $n) = measure_latency($node);
 		diag(sprintf('latency, commit -> completed, %d sequential CSV exports (320 rows, 28 kB): median %.1f ms, p99 %.1f ms',
 			$n, $median, $p99));
+		($median, $p99, $n) = measure_notify_latency($node);
+		diag(sprintf('latency, commit -> NOTIFY received by a LISTENing client, %d sequential CSV exports: median %.1f ms, '
+			  . 'p99 %.1f ms', $n, $median, $p99));
 	}
 	my @runs = sort { $a <=> $b } map { measure_throughput($node) } 1 .. 3;
 	$figures{$workers} = $runs[1];

@@ -15,7 +15,7 @@ use Test::More ();
 use Time::HiRes qw(usleep time);
 
 our @EXPORT_OK = qw(new_export_node request_exports wait_for_exports start_storage_server
-  storage_control sample_couple fixture_path worker_pid renderer_pids proc_stat);
+  storage_control sample_couple fixture_path worker_pid renderer_pids proc_stat run_notify_latency);
 
 use constant sample_couple => '5a0e0000-0000-4000-8000-000000000001';
 
@@ -73,6 +73,17 @@ sub worker_pid {
 
 # A process's /proc/<pid>/stat: its name, then the fields after it (index 0 is field 3,
 # the state: 1 ppid, 3 session, 11 utime, 12 stime, 16 nice). Empty when it is gone.
+# Benchmarks: runs test/bench/notify_latency (make builds it) for ROUNDS exports of COUPLE;
+# returns its output, one latency in ms per line (commit -> NOTIFY received).
+sub run_notify_latency {
+	my ($connstr, $couple, $rounds, $format) = @_;
+	my $program = "$top/test/bench/notify_latency";
+	die "$program is missing: run the benchmark through make" unless -x $program;
+	my $out = `'$program' '$connstr' '$couple' $rounds @{[$format // 'csv']}`;
+	die "notify_latency failed ($?)" if $?;
+	return $out;
+}
+
 sub proc_stat {
 	my ($pid) = @_;
 	open my $fh, '<', "/proc/$pid/stat" or return;
