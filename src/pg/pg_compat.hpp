@@ -8,6 +8,7 @@
 extern "C" {
 #include "postmaster/bgworker.h"
 #include "storage/fd.h"
+#include "utils/backend_status.h"
 #include "utils/wait_event.h"
 #if PG_VERSION_NUM >= 160000
 #include "common/file_utils.h"  // PG_TEMP_FILES_DIR and PG_TEMP_FILE_PREFIX moved here in 16
@@ -54,6 +55,17 @@ inline void initialize_worker_connection(const char* database, const char* role,
   if (options.bypass_role_login_check) flags |= BGWORKER_BYPASS_ROLELOGINCHECK;
 #endif
   BackgroundWorkerInitializeConnection(database, role, flags);
+}
+
+// --- backend status ------------------------------------------------------------------
+// The index-th (1-based, up to pgstat_fetch_stat_numbackends()) entry of this process's
+// snapshot of the backends' status; renamed in 17.
+inline LocalPgBackendStatus* local_backend_status(int index) {
+#if PG_VERSION_NUM >= 170000
+  return pgstat_get_local_beentry_by_index(index);
+#else
+  return pgstat_fetch_stat_local_beentry(index);
+#endif
 }
 
 }  // namespace budget_exports::pg

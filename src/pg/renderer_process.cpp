@@ -3,11 +3,15 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <system_error>
 
+#include "core/renderer/duty_cycle.hpp"
 #include "core/renderer/render_failure.hpp"
+#include "pg/app_activity.hpp"
 #include "pg/guard.hpp"
 #include "pg/job_failure.hpp"
 #include "pg/settings.hpp"
@@ -54,6 +58,51 @@ renderer::RenderLimits current_limits() {
   limits.time_limit_ms = settings.render_time_limit_ms;
   return limits;
 }
+
+// This renderer's share of a CPU while the app is busy: render_busy_share split among the
+// workers (each may be rendering at the same time).
+double busy_duty() {
+  const int workers = settings.workers > 0 ? settings.workers : 1;
+  return settings.render_busy_share / 100.0 / workers;
+}
+
+// Applies the pacing clock's decisions to the renderer `pid`, and never leaves it paused:
+// every way out of a render (answer, death, kill, error) resumes it first.
+class Pacer {
+ public:
+  Pacer(renderer::ChildProcess& child) : child_(child), pid_(child.pid()), cycle_(busy_duty(), Clock::now()) {}
+  Pacer(const Pacer&) = delete;
+  Pacer& operator=(const Pacer&) = delete;
+  ~Pacer() { resume(); }
+
+  // At the end of a run slice, looks whether the app is busy; pauses or resumes on time.
+  void tick() {
+    const auto now = Clock::now();
+    const bool busy = cycle_.wants_busy(now) && pg_call([] { return app_queries_running(); });
+    apply(cycle_.tick(now, busy));
+  }
+  void resume() { apply(cycle_.finish(Clock::now())); }
+  // How long until tick() has something to do (ms, at least 1).
+  long ms_to_next_change() const {
+    const auto next = cycle_.next_change();
+    if (next == Clock::time_point::max()) return LONG_MAX;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count() + 1;
+    return ms > 0 ? ms : 1;
+  }
+  Clock::duration paused_total() const { return cycle_.paused_total(); }
+
+ private:
+  void apply(renderer::DutyCycle::Action action) {
+    if (action == renderer::DutyCycle::Action::none) return;
+    // only the renderer started for this job, while it is still ours (never a reused pid)
+    if (!child_.running() || child_.pid() != pid_) return;
+    kill(pid_, action == renderer::DutyCycle::Action::pause ? SIGSTOP : SIGCONT);
+  }
+
+  renderer::ChildProcess& child_;
+  const pid_t pid_;
+  renderer::DutyCycle cycle_;
+};
 
 }  // namespace
 
@@ -121,6 +170,8 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
   std::size_t sent = 0;
   std::string answer;
   const auto deadline = Clock::now() + std::chrono::milliseconds(limits.time_limit_ms);
+  Pacer pacer(child_);
+  last_paused_us_ = 0;
   try {
     for (;;) {
       bool ended = false;
@@ -133,6 +184,8 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
       }
       if (!ended && sent == request.size()) ended = !child_.read_some(answer);
       if (auto newline = answer.find('\n'); newline != std::string::npos) {
+        pacer.resume();
+        last_paused_us_ = std::chrono::duration_cast<std::chrono::microseconds>(pacer.paused_total()).count();
         renderer::RenderReply reply;
         try {
           reply = renderer::decode_reply(answer.substr(0, newline));
@@ -153,6 +206,7 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
         throw RenderFailed(failure.message, failure.retryable);
       }
       if (ended) {
+        pacer.resume();
         const int pid = static_cast<int>(child_.pid());
         renderer::ChildExit exit = child_.wait();
         live_renderer = -1;
@@ -165,7 +219,10 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
         renderer::RenderFailure failure = renderer::describe_death(exit, limits);
         throw RenderFailed(failure.message, failure.retryable);
       }
-      long remaining_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      pacer.tick();
+      // time paused for the app's queries does not count against the limit
+      long remaining_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline + pacer.paused_total() - Clock::now()).count();
       if (remaining_ms <= 0) {
         stop();
         std::remove(job.output_path.c_str());
@@ -175,7 +232,8 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
       bool writing = sent < request.size();
       int fd = writing ? child_.stdin_fd() : child_.stdout_fd();
       int wanted = WL_LATCH_SET | WL_POSTMASTER_DEATH | WL_TIMEOUT | (writing ? WL_SOCKET_WRITEABLE : WL_SOCKET_READABLE);
-      int events = pg_call([&] { return WaitLatchOrSocket(MyLatch, wanted, fd, remaining_ms, PG_WAIT_EXTENSION); });
+      const long timeout_ms = std::min(remaining_ms, pacer.ms_to_next_change());
+      int events = pg_call([&] { return WaitLatchOrSocket(MyLatch, wanted, fd, timeout_ms, PG_WAIT_EXTENSION); });
       if (events & WL_POSTMASTER_DEATH) {
         stop();
         proc_exit(1);

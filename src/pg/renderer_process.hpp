@@ -6,7 +6,10 @@
 //
 // While a job renders the worker waits on the renderer's pipe and its own latch: SIGTERM
 // kills the renderer (RenderInterrupted), SIGHUP reloads the settings, the wall-time limit
-// kills it (the attempt fails), postmaster death kills it and exits.
+// kills it (the attempt fails), postmaster death kills it and exits. While the app's own
+// queries run, the worker also paces the renderer (SIGSTOP / SIGCONT) so that all renderers
+// together use at most budget_exports.render_busy_share of one CPU
+// (src/core/renderer/duty_cycle.hpp); paused time does not count against the time limit.
 #pragma once
 
 #include <stdexcept>
@@ -43,6 +46,8 @@ class RendererProcess {
   // How long the renderer itself worked on the last successful job (µs); the rest of the
   // render step is the hand-over (the WAL flush, the pipe, waking the processes).
   long long last_busy_us() const { return last_busy_us_; }
+  // How long the last job's renderer was paused for the app's queries (µs).
+  long long last_paused_us() const { return last_paused_us_; }
 
  private:
   void ensure_started();
@@ -52,6 +57,7 @@ class RendererProcess {
   std::string started_with_;  // the limits the running renderer was started with
   long long last_peak_rss_kb_ = 0;
   long long last_busy_us_ = 0;
+  long long last_paused_us_ = 0;
 };
 
 }  // namespace budget_exports::pg

@@ -100,6 +100,10 @@ void define_settings() {
              &settings.render_time_limit_ms, 120000, 1000, kDay * 1000, PGC_SIGHUP, GUC_UNIT_MS);
   define_int("budget_exports.render_nice", "CPU priority (nice value) of the renderer process.",
              &settings.render_nice, 10, 0, 19, PGC_SIGHUP, 0);
+  define_int("budget_exports.render_busy_share",
+             "While the app's own queries run, the share of one CPU (percent) all renderers together may use; "
+             "they are paused in between. 100: never paused.",
+             &settings.render_busy_share, 50, 1, 100, PGC_SIGHUP, 0);
   define_string("budget_exports.test_render_fault",
                 "Test aid, never for production: 'abort' or 'segv' makes the renderer crash on exports whose "
                 "custom_title is 'budget_exports test: crash the renderer'.",
@@ -123,7 +127,7 @@ bool is_public_setting(const char* short_name) {
       "backoff_max",     "max_retries",   "file_ttl",           "max_file_size",    "data_source",      "reader_role",
       "font_path",       "storage_url",   "storage_bucket",     "storage_connect_timeout",
       "storage_timeout", "storage_outage_limit", "statement_timeout", "lock_timeout",
-      "rate_limit_per_hour", "render_memory_limit", "render_time_limit", "render_nice",
+      "rate_limit_per_hour", "render_memory_limit", "render_time_limit", "render_nice", "render_busy_share",
       "max_in_flight", "failed_retention", "queue_retention"};
   for (const char* name : kPublic) {
     if (std::strcmp(name, short_name) == 0) return true;

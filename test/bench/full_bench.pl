@@ -137,20 +137,26 @@ $node->safe_psql('app', q{
 	END $$;});
 
 # One export end to end: { ms, read_ms, render_ms, upload_ms, worker_kb, renderer_kb, bytes, status }.
+# Timed as a LISTENing app sees it (commit -> NOTIFY, notify_latency.c): a client that polls
+# with pg_sleep is a running query, and a busy app makes the worker pace the renderer.
 sub export_once {
 	my ($couple, $type) = @_;
-	$node->safe_psql('app', 'TRUNCATE bench_run');
-	$node->safe_psql('app', "CALL bench_export('$couple', '$type')");
-	my $row = $node->safe_psql('app', q{
-		SELECT r.ms, e.status, coalesce(e.file_size_bytes, 0), coalesce(q.timings ->> 'read_ms', ''),
+	my $ms = run_notify_latency($node->connstr('app'), $couple, 1, $type);
+	chomp $ms;
+	my $row = $node->safe_psql('app', qq{
+		SELECT e.status, coalesce(e.file_size_bytes, 0), coalesce(q.timings ->> 'read_ms', ''),
 		       coalesce(q.timings ->> 'render_ms', ''), coalesce(q.timings ->> 'upload_ms', ''),
 		       coalesce(q.timings ->> 'worker_peak_rss_kb', ''), coalesce(q.timings ->> 'renderer_peak_rss_kb', ''),
-		       coalesce(e.error_message, ''), coalesce(q.timings ->> 'worker', '')
-		  FROM bench_run r JOIN budget_exports e ON e.id = r.export_id JOIN export_queue q ON q.export_id = e.id});
+		       coalesce(e.error_message, ''), coalesce(q.timings ->> 'worker', ''),
+		       coalesce(q.timings ->> 'renderer_paused_ms', '')
+		  FROM budget_exports e JOIN export_queue q ON q.export_id = e.id
+		 WHERE e.couple_id = '$couple' ORDER BY e.created_at DESC LIMIT 1});
 	my @f = split /\|/, $row, -1;
-	my %r = (ms => $f[0], status => $f[1], bytes => $f[2], read_ms => $f[3], render_ms => $f[4],
-		upload_ms => $f[5], worker_kb => $f[6], renderer_kb => $f[7], error => $f[8], owner => $f[9]);
+	my %r = (ms => $ms, status => $f[0], bytes => $f[1], read_ms => $f[2], render_ms => $f[3],
+		upload_ms => $f[4], worker_kb => $f[5], renderer_kb => $f[6], error => $f[7], owner => $f[8],
+		paused_ms => $f[9]);
 	diag("  $type $couple: $r{status} $r{error}") unless $r{status} eq 'completed';
+	diag("  $type $couple: the renderer was paused $r{paused_ms} ms for the app's queries") if $r{paused_ms};
 	return \%r;
 }
 

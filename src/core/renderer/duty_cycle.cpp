@@ -1,0 +1,42 @@
+#include "core/renderer/duty_cycle.hpp"
+
+namespace budget_exports::renderer {
+
+DutyCycle::DutyCycle(double duty, Clock::time_point now) : next_change_(now + kRunSlice) {
+    if (duty > 0 && duty < 1) {
+        // run kRunSlice, pause so long that running is `duty` of the whole
+        const auto run = std::chrono::duration_cast<std::chrono::duration<double>>(Clock::duration(kRunSlice));
+        pause_length_ = std::chrono::duration_cast<Clock::duration>(run * ((1 - duty) / duty));
+    }
+}
+
+DutyCycle::Action DutyCycle::tick(Clock::time_point now, bool app_busy) {
+    if (now < next_change_ || !pacing()) {
+        if (!pacing()) next_change_ = Clock::time_point::max();
+        return Action::none;
+    }
+    if (paused_) {
+        paused_ = false;
+        paused_total_ += now - paused_since_;
+        next_change_ = now + kRunSlice;
+        return Action::resume;
+    }
+    if (!app_busy) {
+        next_change_ = now + kRunSlice;  // look again after another slice
+        return Action::none;
+    }
+    paused_ = true;
+    paused_since_ = now;
+    next_change_ = now + pause_length_;
+    return Action::pause;
+}
+
+DutyCycle::Action DutyCycle::finish(Clock::time_point now) {
+    if (!paused_) return Action::none;
+    paused_ = false;
+    paused_total_ += now - paused_since_;
+    next_change_ = Clock::time_point::max();
+    return Action::resume;
+}
+
+}  // namespace budget_exports::renderer

@@ -1,0 +1,52 @@
+// Paces the renderer while the app's own queries run (issue #14, README "Performance").
+//
+// On a small instance a renderer that keeps a CPU busy slows the app even at the lowest CPU
+// priority: on the 2-vCPU VM measured, every busy vCPU slows the disk's flushes, and
+// pgbench's TPC-B-like script lost 30 % of its throughput to one CPU-bound process at
+// nice 10, 55 % to two. Run 10 ms, paused 10 ms, the same process cost it nothing (0-4 %);
+// two renderers at a quarter each, 11 %. So while the app is busy the worker lets its
+// renderer run in slices of kRunSlice and pauses it (SIGSTOP / SIGCONT, src/pg) in between,
+// so that it uses `duty` of a CPU; while the app is idle the renderer runs without pause.
+// This class is only the clock: when to pause, when to resume, how long it was paused.
+#pragma once
+
+#include <chrono>
+
+namespace budget_exports::renderer {
+
+class DutyCycle {
+public:
+    using Clock = std::chrono::steady_clock;
+    enum class Action { none, pause, resume };
+    static constexpr std::chrono::milliseconds kRunSlice{10};
+
+    // duty: the share of a CPU the renderer may use while the app is busy, in (0, 1];
+    // 1 (or more) never pauses.
+    DutyCycle(double duty, Clock::time_point now);
+
+    // When tick() has something to decide next.
+    Clock::time_point next_change() const { return next_change_; }
+    // Whether tick() at `now` asks if the app is busy (the end of a run slice).
+    bool wants_busy(Clock::time_point now) const { return !paused_ && pacing() && now >= next_change_; }
+    // At or after next_change(): after a run slice, pause when `app_busy`; after a pause,
+    // resume (always). Before next_change(): nothing.
+    Action tick(Clock::time_point now, bool app_busy);
+    // The job is over (answered, failed or killed): resume if paused.
+    Action finish(Clock::time_point now);
+
+    bool paused() const { return paused_; }
+    // Time spent paused so far (a render's time limit does not count it).
+    Clock::duration paused_total() const { return paused_total_; }
+    Clock::duration pause_length() const { return pause_length_; }
+
+private:
+    bool pacing() const { return pause_length_ > Clock::duration::zero(); }
+
+    Clock::duration pause_length_{};
+    Clock::time_point next_change_;
+    Clock::time_point paused_since_;
+    Clock::duration paused_total_{};
+    bool paused_ = false;
+};
+
+}  // namespace budget_exports::renderer
