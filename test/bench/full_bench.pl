@@ -156,7 +156,7 @@ sub export_once {
 		upload_ms => $f[4], worker_kb => $f[5], renderer_kb => $f[6], error => $f[7], owner => $f[8],
 		paused_ms => $f[9]);
 	diag("  $type $couple: $r{status} $r{error}") unless $r{status} eq 'completed';
-	diag("  $type $couple: the renderer was paused $r{paused_ms} ms for the app's queries") if $r{paused_ms};
+	diag("  $type $couple: the renderer was paused $r{paused_ms} ms for the app's queries") if ($r{paused_ms} || 0) > 0;
 	return \%r;
 }
 
@@ -320,7 +320,8 @@ $fig{small_rate} = $fig{small_rate_default};
 		push @{ $t{busy_b} }, $tps->(0);
 		my $done = $node->safe_psql('app', "SELECT count(*) FROM budget_exports WHERE status = 'completed'");
 		$node->safe_psql('app', 'TRUNCATE budget_exports CASCADE');
-		diag("  pgbench round $round: $done PDFs completed meanwhile");
+		push @{ $t{pdfs} }, $done;
+		diag("  pgbench round $round: $done PDFs completed meanwhile (the renderers paced while pgbench runs)");
 	}
 	for my $k (keys %t) { $fig{"pgbench_$k"} = median(@{ $t{$k} }); }
 	diag('pgbench tps: ' . join('; ', map { "$_ " . join(', ', map { sprintf '%.0f', $_ // 0 } @{ $t{$_} }) } sort keys %t));
@@ -405,6 +406,8 @@ for ([ 's', 'select-only' ], [ 'b', 'TPC-B-like' ]) {
 		sprintf('%.0f -> %.0f tps', $idle // 0, $busy // 0),
 		$idle ? sprintf('drop %.1f %%', 100 * (1 - ($busy // 0) / $idle)) : '', @{ $issue{pgbench} });
 }
+row("  100k-line PDFs completed meanwhile (2 x $pgbench_s s; paced)", sprintf('%.0f', $fig{pgbench_pdfs} // 0), '', '',
+	'');
 my @w = (0) x 5;
 for my $r (@table) { $w[$_] = length($r->[$_] // '') > $w[$_] ? length($r->[$_]) : $w[$_] for 0 .. 4; }
 my $text = '';
