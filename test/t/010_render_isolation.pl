@@ -11,7 +11,7 @@ use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
 use BudgetExportsNode qw(new_export_node request_exports wait_for_exports sample_couple worker_pid renderer_pids
-  proc_stat);
+  proc_stat add_generated_couple);
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep time);
@@ -19,27 +19,6 @@ use Time::HiRes qw(usleep time);
 my $node = new_export_node('render', 'restart_after_crash' => 'on');
 my $data_dir = $node->data_dir;
 my $fault_title = 'budget_exports test: crash the renderer';
-
-# Couples with generated budgets: n = couple number, rows = transactions.
-sub add_couple {
-	my ($n, $rows) = @_;
-	my $couple = sprintf('b1000000-0000-4000-8000-%012d', $n);
-	my $user = sprintf('b1000000-0000-4000-8000-%012d', 100 + $n);
-	my $category = sprintf('b1000000-0000-4000-8001-%012d', $n);
-	$node->safe_psql('app', qq{
-		INSERT INTO auth.users (id, email, raw_user_meta_data)
-		VALUES ('$user', 'couple$n\@example.com', '{"full_name": "Partner $n"}');
-		INSERT INTO public.couples (id, user_id) VALUES ('$couple', '$user');
-		INSERT INTO public.budget_master (user_id, total_budget, currency_code) VALUES ('$user', 90000, 'EUR');
-		INSERT INTO public.budget_categories (id, user_id, name, allocated_amount, spent_amount, sort_order)
-		VALUES ('$category', '$user', 'Venue', 50000, 0, 1);
-		INSERT INTO public.budget_transactions (user_id, category_id, amount, description, transaction_date,
-		                                        transaction_type, payment_method, vendor_name)
-		SELECT '$user', '$category', 10 + n % 900, 'Line item number ' || n || ' of a long budget',
-		       DATE '2026-01-05' + n % 300, 'expense', 'card', 'Vendor ' || n % 50
-		  FROM generate_series(1, $rows) AS n;});
-	return $couple;
-}
 
 sub request {
 	my ($couple, $type, $filters) = @_;
@@ -73,9 +52,9 @@ sub queue_row {
 
 ok($node->poll_query_until('app', "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker'"),
 	'worker connected');
-my $big = add_couple(2, 100_000);
-my $huge = add_couple(3, 1_000_000);
-my $small = add_couple(4, 50);
+my $big = add_generated_couple($node, 2, 100_000);
+my $huge = add_generated_couple($node, 3, 1_000_000);
+my $small = add_generated_couple($node, 4, 50);
 my $postmaster_started = $node->safe_psql('app', 'SELECT pg_postmaster_start_time()');
 my $held = $node->background_psql('app');  # a connection the app holds across everything below
 $held->query_safe('SELECT 1');

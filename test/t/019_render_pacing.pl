@@ -10,7 +10,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
-use BudgetExportsNode qw(new_export_node worker_pid renderer_pids proc_stat);
+use BudgetExportsNode qw(new_export_node worker_pid renderer_pids proc_stat add_generated_couple);
 use IPC::Run;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -19,20 +19,8 @@ use Time::HiRes qw(usleep time);
 my $node = new_export_node('pacing', 'budget_exports.render_busy_share' => 20);    # one worker: duty 0.2
 my $store = $node->data_dir . '/pgsql_tmp_budget_exports/budget-exports';    # the default file:// store
 
-my $couple = 'b3000000-0000-4000-8000-000000000001';
-my $user = 'b3000000-0000-4000-8000-000000000101';
-$node->safe_psql('app', qq{
-	INSERT INTO auth.users (id, email, raw_user_meta_data) VALUES ('$user', 'pace\@example.com', '{"full_name": "Pace"}');
-	INSERT INTO public.couples (id, user_id) VALUES ('$couple', '$user');
-	INSERT INTO public.budget_master (user_id, total_budget, currency_code) VALUES ('$user', 90000, 'EUR');
-	INSERT INTO public.budget_categories (id, user_id, name, allocated_amount, spent_amount, sort_order)
-	VALUES ('b3000000-0000-4000-8001-000000000001', '$user', 'Venue', 50000, 0, 1);
-	INSERT INTO public.budget_transactions (user_id, category_id, amount, description, transaction_date,
-	                                        transaction_type, payment_method, vendor_name)
-	SELECT '$user', 'b3000000-0000-4000-8001-000000000001', 10 + n % 900, 'Line item ' || n, DATE '2026-01-05' + n % 300,
-	       'expense', 'card', 'Vendor ' || n % 50
-	  FROM generate_series(1, 20000) AS n;
-	ANALYZE;});
+my $couple = add_generated_couple($node, 1, 20_000);
+$node->safe_psql('app', 'ANALYZE');
 
 my $psql = $node->config_data('--bindir') . '/psql';
 # A client backend running a statement for as long as the test needs: the app is busy.

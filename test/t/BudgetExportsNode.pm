@@ -15,7 +15,8 @@ use Test::More ();
 use Time::HiRes qw(usleep time);
 
 our @EXPORT_OK = qw(new_export_node request_exports wait_for_exports start_storage_server
-  storage_control sample_couple fixture_path worker_pid renderer_pids proc_stat run_notify_latency);
+  storage_control sample_couple fixture_path worker_pid renderer_pids proc_stat run_notify_latency
+  add_generated_couple);
 
 use constant sample_couple => '5a0e0000-0000-4000-8000-000000000001';
 
@@ -73,6 +74,28 @@ sub worker_pid {
 
 # A process's /proc/<pid>/stat: its name, then the fields after it (index 0 is field 3,
 # the state: 1 ppid, 3 session, 11 utime, 12 stime, 16 nice). Empty when it is gone.
+# A couple with a generated budget: couple number n (its ids derive from it), one category,
+# `rows` line items. Returns the couple's id.
+sub add_generated_couple {
+	my ($node, $n, $rows) = @_;
+	my $couple = sprintf('b1000000-0000-4000-8000-%012d', $n);
+	my $user = sprintf('b1000000-0000-4000-8000-%012d', 100 + $n);
+	my $category = sprintf('b1000000-0000-4000-8001-%012d', $n);
+	$node->safe_psql('app', qq{
+		INSERT INTO auth.users (id, email, raw_user_meta_data)
+		VALUES ('$user', 'couple$n\@example.com', '{"full_name": "Partner $n"}');
+		INSERT INTO public.couples (id, user_id) VALUES ('$couple', '$user');
+		INSERT INTO public.budget_master (user_id, total_budget, currency_code) VALUES ('$user', 90000, 'EUR');
+		INSERT INTO public.budget_categories (id, user_id, name, allocated_amount, spent_amount, sort_order)
+		VALUES ('$category', '$user', 'Venue', 50000, 0, 1);
+		INSERT INTO public.budget_transactions (user_id, category_id, amount, description, transaction_date,
+		                                        transaction_type, payment_method, vendor_name)
+		SELECT '$user', '$category', 10 + n % 900, 'Line item number ' || n || ' of a long budget',
+		       DATE '2026-01-05' + n % 300, 'expense', 'card', 'Vendor ' || n % 50
+		  FROM generate_series(1, $rows) AS n;});
+	return $couple;
+}
+
 # Benchmarks: runs test/bench/notify_latency (make builds it) for ROUNDS exports of COUPLE;
 # returns its output, one latency in ms per line (commit -> NOTIFY received).
 sub run_notify_latency {
