@@ -66,11 +66,19 @@ double busy_duty() {
   return settings.render_busy_share / 100.0 / workers;
 }
 
+// The most a render may be paused: paused time does not count against render_time_limit,
+// and the job must still end within its lease (with a 30 s margin for the upload).
+Clock::duration max_paused() {
+  const long long seconds = static_cast<long long>(settings.lease_duration_s) - settings.render_time_limit_ms / 1000 - 30;
+  return std::chrono::seconds(seconds > 0 ? seconds : 0);
+}
+
 // Applies the pacing clock's decisions to the renderer `pid`, and never leaves it paused:
 // every way out of a render (answer, death, kill, error) resumes it first.
 class Pacer {
  public:
-  Pacer(renderer::ChildProcess& child) : child_(child), pid_(child.pid()), cycle_(busy_duty(), Clock::now()) {}
+  explicit Pacer(renderer::ChildProcess& child)
+      : child_(child), pid_(child.pid()), cycle_(busy_duty(), Clock::now(), max_paused()) {}
   Pacer(const Pacer&) = delete;
   Pacer& operator=(const Pacer&) = delete;
   ~Pacer() { resume(); }

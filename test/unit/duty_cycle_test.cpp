@@ -69,3 +69,18 @@ TEST(DutyCycle, OverABusySecondItRunsItsShare) {
         EXPECT_NEAR(running_ms / 1000.0, duty, 0.02) << "duty " << duty;
     }
 }
+
+// A job must finish within its lease: once another pause would pass max_paused the renderer
+// runs on without pauses, busy app or not.
+TEST(DutyCycle, StopsPausingAtItsLimit) {
+    DutyCycle cycle(0.5, t0, milliseconds(25));
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(10), true), Action::pause);
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(20), true), Action::resume);
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(30), true), Action::pause);
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(40), true), Action::resume);
+    EXPECT_EQ(cycle.paused_total(), milliseconds(20));
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(50), true), Action::none) << "a third pause would pass 25 ms";
+    EXPECT_FALSE(cycle.wants_busy(t0 + milliseconds(60)));
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(60), true), Action::none);
+    EXPECT_EQ(cycle.next_change(), DutyCycle::Clock::time_point::max());
+}

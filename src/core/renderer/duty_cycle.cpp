@@ -2,7 +2,8 @@
 
 namespace budget_exports::renderer {
 
-DutyCycle::DutyCycle(double duty, Clock::time_point now) : next_change_(now + kRunSlice) {
+DutyCycle::DutyCycle(double duty, Clock::time_point now, Clock::duration max_paused)
+    : max_paused_(max_paused), next_change_(now + kRunSlice) {
     if (duty > 0 && duty < 1) {
         // run kRunSlice, pause so long that running is `duty` of the whole
         const auto run = std::chrono::duration_cast<std::chrono::duration<double>>(Clock::duration(kRunSlice));
@@ -20,6 +21,11 @@ DutyCycle::Action DutyCycle::tick(Clock::time_point now, bool app_busy) {
         paused_total_ += now - paused_since_;
         next_change_ = now + kRunSlice;
         return Action::resume;
+    }
+    if (paused_total_ + pause_length_ > max_paused_) {  // paused as long as it may be: run on
+        pause_length_ = Clock::duration::zero();
+        next_change_ = Clock::time_point::max();
+        return Action::none;
     }
     if (!app_busy) {
         next_change_ = now + kRunSlice;  // look again after another slice

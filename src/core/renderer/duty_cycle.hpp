@@ -21,8 +21,9 @@ public:
     static constexpr std::chrono::milliseconds kRunSlice{10};
 
     // duty: the share of a CPU the renderer may use while the app is busy, in (0, 1];
-    // 1 (or more) never pauses.
-    DutyCycle(double duty, Clock::time_point now);
+    // 1 (or more) never pauses. max_paused: the most it may be paused in all (a job must
+    // finish within its lease); once a pause would pass it, the renderer runs on unpaced.
+    DutyCycle(double duty, Clock::time_point now, Clock::duration max_paused = Clock::duration::max());
 
     // When tick() has something to decide next.
     Clock::time_point next_change() const { return next_change_; }
@@ -43,6 +44,7 @@ private:
     bool pacing() const { return pause_length_ > Clock::duration::zero(); }
 
     Clock::duration pause_length_{};
+    Clock::duration max_paused_;
     Clock::time_point next_change_;
     Clock::time_point paused_since_;
     Clock::duration paused_total_{};

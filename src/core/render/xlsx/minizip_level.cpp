@@ -4,8 +4,9 @@
 // PLT, so this definition, with the same name and signature, takes its place in every
 // program linked with src/core and forwards to minizip's own with kXlsxDeflateLevel. The
 // parts are the same bytes, the file is a valid zip read by every spreadsheet program,
-// only larger (a third at 100k lines: 6.4 MB instead of 4.8 MB, for 37 % less render time). test/unit/xlsx_renderer_test.cpp checks that it
-// is the one in use and that a workbook's parts are deflated at that level.
+// only larger (a third at 100k lines: 6.4 MB instead of 4.8 MB, for 37 % less render
+// time). test/unit/xlsx_renderer_test.cpp checks that it is the one in use and that a
+// workbook's parts are deflated at that level.
 #include <dlfcn.h>
 
 #include <minizip/zip.h>
