@@ -43,9 +43,10 @@ sub wait_until_running {
 # Requests a 20k-line PDF and waits for its file without querying; returns its timings and
 # the renderer states seen meanwhile (from /proc).
 sub export_pdf {
+	# the renderer of the last job (it is reused), looked up before: no query while it renders
+	my ($renderer) = renderer_pids(worker_pid($node));
 	my $id = $node->safe_psql('app',
 		"INSERT INTO budget_exports (couple_id, export_type) VALUES ('$couple', 'pdf') RETURNING id");
-	my ($renderer) = renderer_pids(worker_pid($node));
 	my %states;
 	my $deadline = time + 60;
 	until (glob("$store/$couple/$id/*") || time > $deadline) {
