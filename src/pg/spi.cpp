@@ -15,16 +15,15 @@ namespace budget_exports::pg {
 
 namespace {
 
-// Text Datums for the parameters, allocated in the current (transaction) memory context.
+// Text Datums for the parameters, allocated in the current (transaction) memory context
+// (their types, all text, are the saved plan's: saved_plan below).
 struct ParamArrays {
-  std::vector<Oid> types;
   std::vector<Datum> values;
   std::vector<char> nulls;
 };
 
 ParamArrays make_params(const SqlParams& params) {
   ParamArrays arrays;
-  arrays.types.assign(params.size(), TEXTOID);
   arrays.values.assign(params.size(), Datum(0));
   arrays.nulls.assign(params.size(), 'n');
   for (std::size_t i = 0; i < params.size(); i++) {
