@@ -3,19 +3,17 @@
 namespace budget_exports::renderer {
 
 DutyCycle::DutyCycle(double duty, Clock::time_point now, Clock::duration max_paused)
-    : max_paused_(max_paused), next_change_(now + kRunSlice) {
+    : max_paused_(max_paused), next_change_(Clock::time_point::max()) {
     if (duty > 0 && duty < 1) {
         // run kRunSlice, pause so long that running is `duty` of the whole
         const auto run = std::chrono::duration_cast<std::chrono::duration<double>>(Clock::duration(kRunSlice));
         pause_length_ = std::chrono::duration_cast<Clock::duration>(run * ((1 - duty) / duty));
+        next_change_ = now + kRunSlice;
     }
 }
 
 DutyCycle::Action DutyCycle::tick(Clock::time_point now, bool app_busy) {
-    if (now < next_change_ || !pacing()) {
-        if (!pacing()) next_change_ = Clock::time_point::max();
-        return Action::none;
-    }
+    if (now < next_change_) return Action::none;  // never, when not pacing (next_change_ is max)
     if (paused_) {
         paused_ = false;
         paused_total_ += now - paused_since_;
