@@ -15,6 +15,7 @@
 #include "pg/guard.hpp"
 #include "pg/job_failure.hpp"
 #include "pg/settings.hpp"
+#include "pg/shared_state.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -59,11 +60,15 @@ renderer::RenderLimits current_limits() {
   return limits;
 }
 
+// Whether a render may be paused at all: with a share below a whole CPU, or with other
+// workers whose renderers may start beside this one.
+bool may_pace() { return settings.render_busy_share < 100 || settings.workers > 1; }
+
 // This renderer's share of a CPU while the app is busy: render_busy_share split among the
-// workers (each may be rendering at the same time).
+// renderers rendering right now (this one included). A lone renderer gets the whole share.
 double busy_duty() {
-  const int workers = settings.workers > 0 ? settings.workers : 1;
-  return settings.render_busy_share / 100.0 / workers;
+  const int rendering = std::max(1, renderers_rendering());
+  return settings.render_busy_share / 100.0 / rendering;
 }
 
 // The most a render may be paused: paused time does not count against render_time_limit,
@@ -78,15 +83,22 @@ Clock::duration max_paused() {
 class Pacer {
  public:
   explicit Pacer(renderer::ChildProcess& child)
-      : child_(child), pid_(child.pid()), cycle_(busy_duty(), Clock::now(), max_paused()) {}
+      : child_(child), pid_(child.pid()), cycle_(may_pace(), Clock::now(), max_paused()) {
+    publish_rendering(true);
+  }
   Pacer(const Pacer&) = delete;
   Pacer& operator=(const Pacer&) = delete;
-  ~Pacer() { resume(); }
+  ~Pacer() {
+    resume();
+    publish_rendering(false);
+  }
 
-  // At the end of a run slice, looks whether the app is busy; pauses or resumes on time.
+  // At the end of a run slice, looks whether the app is busy, and if so how many renderers
+  // share the CPU time it may have; pauses or resumes on time.
   void tick() {
     const auto now = Clock::now();
     const bool busy = cycle_.wants_busy(now) && pg_call([] { return app_queries_running(); });
+    if (busy) cycle_.set_duty(busy_duty());
     apply(cycle_.tick(now, busy));
   }
   void resume() { apply(cycle_.finish(Clock::now())); }

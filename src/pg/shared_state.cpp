@@ -11,6 +11,7 @@ namespace budget_exports::pg {
 namespace {
 
 SharedState* state = nullptr;
+int my_slot = -1;  // this worker's, once it published its latch
 shmem_request_hook_type previous_request_hook = nullptr;
 shmem_startup_hook_type previous_startup_hook = nullptr;
 
@@ -27,6 +28,7 @@ void attach_shared_memory() {
   if (!found) {
     SpinLockInit(&state->mutex);
     for (Latch*& latch : state->worker_latches) latch = nullptr;
+    for (bool& rendering : state->worker_rendering) rendering = false;
     state->expiry_requested = false;
     state->problems = WorkerProblems{};
   }
@@ -46,9 +48,27 @@ SharedState* shared_state() { return state; }
 
 void publish_worker_latch(int slot, Latch* latch) {
   if (!state || slot < 0 || slot >= kMaxWorkers) return;
+  my_slot = slot;
   SpinLockAcquire(&state->mutex);
   state->worker_latches[slot] = latch;
+  state->worker_rendering[slot] = false;  // a worker that starts, or exits, renders nothing
   SpinLockRelease(&state->mutex);
+}
+
+void publish_rendering(bool rendering) {
+  if (!state || my_slot < 0) return;
+  SpinLockAcquire(&state->mutex);
+  state->worker_rendering[my_slot] = rendering;
+  SpinLockRelease(&state->mutex);
+}
+
+int renderers_rendering() {
+  if (!state) return 0;
+  int count = 0;
+  SpinLockAcquire(&state->mutex);
+  for (bool rendering : state->worker_rendering) count += rendering ? 1 : 0;
+  SpinLockRelease(&state->mutex);
+  return count;
 }
 
 void wake_all_workers() {

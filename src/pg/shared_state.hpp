@@ -28,6 +28,7 @@ struct WorkerProblems {
 struct SharedState {
   slock_t mutex;
   Latch* worker_latches[kMaxWorkers];
+  bool worker_rendering[kMaxWorkers];  // the worker's renderer has a job (renderers_rendering)
   bool expiry_requested;  // a download found an overdue export (see request_expiry_now)
   WorkerProblems problems;  // worker_health.cpp: no worker claims while one is set
 };
@@ -38,8 +39,14 @@ void install_shared_state_hooks();
 // nullptr when the library was not preloaded.
 SharedState* shared_state();
 
+// A worker's latch (nullptr when it exits; either way its renderer has no job).
 void publish_worker_latch(int slot, Latch* latch);
 void wake_all_workers();
+
+// Whether this worker's renderer has a job now (the slot is the one this process published
+// its latch for); how many renderers have one: they share render_busy_share between them.
+void publish_rendering(bool rendering);
+int renderers_rendering();
 
 // Asks the workers, right now and whatever happens to the caller's transaction, to mark
 // overdue exports expired. budget_export_download() refuses an overdue export with an

@@ -1,7 +1,8 @@
 # While the app's own queries run, the worker paces its renderer (issue #14): it runs in
 # slices of 10 ms and is stopped (SIGSTOP) in between, so that all renderers together use at
-# most budget_exports.render_busy_share of one CPU; an idle app, a client that only sleeps
-# in pg_sleep, or a share of 100 let it run without pause. Paused time never counts against
+# most budget_exports.render_busy_share of one CPU (split among those rendering at that
+# moment); an idle app, a client that only sleeps in pg_sleep, or a share of 100 for a lone
+# renderer let it run without pause. Paused time never counts against
 # render_time_limit, and the renderer is never left stopped after a job.
 #
 # While an export renders this test waits without any query of its own (it watches the file
@@ -65,6 +66,25 @@ sub export_pdf {
 		renderer => $renderer };
 }
 
+# Requests n 20k-line PDFs in one statement (each worker takes one) and waits for their
+# files without querying; returns their statuses and timings.
+sub export_pdfs {
+	my ($n) = @_;
+	my @ids = split /\n/, $node->safe_psql('app',
+		"INSERT INTO budget_exports (couple_id, export_type) SELECT '$couple', 'pdf' FROM generate_series(1, $n) RETURNING id");
+	my $deadline = time + 120;
+	usleep(20_000) until (!grep { !glob("$store/$couple/$_/*") } @ids) || time > $deadline;
+	my $list = join(',', map { "'$_'" } @ids);
+	$node->poll_query_until('app', "SELECT bool_and(status <> 'generating') FROM budget_exports WHERE id IN ($list)")
+	  or die 'the exports did not finish';
+	return map {
+		my ($status, $render, $paused) = split /\|/, $node->safe_psql('app', qq{
+			SELECT e.status, q.timings ->> 'render_ms', q.timings ->> 'renderer_paused_ms'
+			  FROM budget_exports e JOIN export_queue q ON q.export_id = e.id WHERE e.id = '$_'});
+		{ status => $status, render_ms => $render, paused_ms => $paused }
+	} @ids;
+}
+
 sub settings {
 	my (%set) = @_;
 	$node->safe_psql('postgres', join('', map { "ALTER SYSTEM SET budget_exports.$_ = '$set{$_}';" } sort keys %set));
@@ -116,6 +136,32 @@ my $sleeping = export_pdf();
 is($sleeping->{status}, 'completed', 'sleeping client: the export completed');
 cmp_ok($sleeping->{paused_ms}, '==', 0, 'sleeping client: the renderer was never paused');
 stop_client($client, '%sleeping_app_query%');
+
+# 6. the share is split among the renderers rendering at that moment, not among the workers
+# configured: with two workers and a share of 50, two renders at once get a quarter of a CPU
+# each (paused about 3/4 of the time), a lone render the whole half (paused about half).
+# The pair runs first: a renderer still counted after its job would slow the lone one.
+$node->safe_psql('postgres', 'ALTER SYSTEM SET budget_exports.workers = 2');
+$node->restart;
+$node->poll_query_until('app',
+	"SELECT count(*) = 2 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker' AND datname = 'app'")
+  or die 'two workers did not start';
+settings(render_busy_share => 50);
+export_pdfs(2);    # warm up both workers' renderers
+$client = start_client($busy_sql);
+wait_until_running('%busy_app_query%');
+my @pair = export_pdfs(2);
+for my $r (@pair) {
+	is($r->{status}, 'completed', 'two at once: the export completed');
+	cmp_ok($r->{paused_ms}, '>', 0.62 * $r->{render_ms},
+		"two at once: a quarter of a CPU each ($r->{paused_ms} of $r->{render_ms} ms paused)");
+}
+my ($lone) = export_pdfs(1);
+is($lone->{status}, 'completed', 'alone: the export completed');
+cmp_ok($lone->{paused_ms}, '<', 0.62 * $lone->{render_ms},
+	"alone: the whole share, half a CPU ($lone->{paused_ms} of $lone->{render_ms} ms paused)");
+cmp_ok($lone->{paused_ms}, '>', 0.3 * $lone->{render_ms}, 'alone: still paced while the app is busy');
+stop_client($client, '%busy_app_query%');
 
 $node->stop;
 done_testing();

@@ -10,10 +10,18 @@ using std::chrono::milliseconds;
 
 namespace {
 const DutyCycle::Clock::time_point t0{};
-}
 
-TEST(DutyCycle, AFullShareNeverPauses) {
-    DutyCycle cycle(1.0, t0);
+// A cycle that paces at `duty` from t0 on.
+DutyCycle paced(double duty, DutyCycle::Clock::duration max_paused = DutyCycle::Clock::duration::max()) {
+    DutyCycle cycle(true, t0, max_paused);
+    cycle.set_duty(duty);
+    return cycle;
+}
+}  // namespace
+
+TEST(DutyCycle, WithoutPacingItNeverPauses) {
+    DutyCycle cycle(false, t0);
+    cycle.set_duty(0.25);
     EXPECT_FALSE(cycle.wants_busy(t0 + milliseconds(50)));
     EXPECT_EQ(cycle.tick(t0 + milliseconds(50), true), Action::none);
     EXPECT_EQ(cycle.next_change(), DutyCycle::Clock::time_point::max());
@@ -22,7 +30,7 @@ TEST(DutyCycle, AFullShareNeverPauses) {
 }
 
 TEST(DutyCycle, HalfAShareRunsASliceThenPausesAsLong) {
-    DutyCycle cycle(0.5, t0);
+    DutyCycle cycle = paced(0.5);
     EXPECT_EQ(cycle.pause_length(), milliseconds(10));
     EXPECT_FALSE(cycle.wants_busy(t0 + milliseconds(5)));
     EXPECT_EQ(cycle.tick(t0 + milliseconds(5), true), Action::none) << "inside the first slice";
@@ -37,7 +45,7 @@ TEST(DutyCycle, HalfAShareRunsASliceThenPausesAsLong) {
 }
 
 TEST(DutyCycle, AnIdleAppLetsItRunOn) {
-    DutyCycle cycle(0.25, t0);
+    DutyCycle cycle = paced(0.25);
     EXPECT_EQ(cycle.pause_length(), milliseconds(30));
     for (int slice = 1; slice <= 100; ++slice) {
         EXPECT_EQ(cycle.tick(t0 + milliseconds(10 * slice), false), Action::none);
@@ -47,7 +55,7 @@ TEST(DutyCycle, AnIdleAppLetsItRunOn) {
 }
 
 TEST(DutyCycle, FinishResumesAPausedRendererAndCountsThePause) {
-    DutyCycle cycle(0.25, t0);
+    DutyCycle cycle = paced(0.25);
     EXPECT_EQ(cycle.tick(t0 + milliseconds(10), true), Action::pause);
     EXPECT_EQ(cycle.finish(t0 + milliseconds(22)), Action::resume);
     EXPECT_FALSE(cycle.paused());
@@ -59,7 +67,7 @@ TEST(DutyCycle, FinishResumesAPausedRendererAndCountsThePause) {
 // runs its share of the time.
 TEST(DutyCycle, OverABusySecondItRunsItsShare) {
     for (double duty : {0.5, 0.25, 0.2}) {
-        DutyCycle cycle(duty, t0);
+        DutyCycle cycle = paced(duty);
         int running_ms = 0;
         for (int ms = 0; ms < 1000; ++ms) {
             const auto now = t0 + milliseconds(ms);
@@ -73,7 +81,7 @@ TEST(DutyCycle, OverABusySecondItRunsItsShare) {
 // A job must finish within its lease: once another pause would pass max_paused the renderer
 // runs on without pauses, busy app or not.
 TEST(DutyCycle, StopsPausingAtItsLimit) {
-    DutyCycle cycle(0.5, t0, milliseconds(25));
+    DutyCycle cycle = paced(0.5, milliseconds(25));
     EXPECT_EQ(cycle.tick(t0 + milliseconds(10), true), Action::pause);
     EXPECT_EQ(cycle.tick(t0 + milliseconds(20), true), Action::resume);
     EXPECT_EQ(cycle.tick(t0 + milliseconds(30), true), Action::pause);
@@ -83,4 +91,25 @@ TEST(DutyCycle, StopsPausingAtItsLimit) {
     EXPECT_FALSE(cycle.wants_busy(t0 + milliseconds(60)));
     EXPECT_EQ(cycle.tick(t0 + milliseconds(60), true), Action::none);
     EXPECT_EQ(cycle.next_change(), DutyCycle::Clock::time_point::max());
+}
+
+// The share is split among the renderers rendering at the moment: when a second one starts
+// the next pause is longer, when it finishes shorter; a whole CPU runs on unpaused.
+TEST(DutyCycle, PausesFollowAChangingShare) {
+    DutyCycle cycle(true, t0);
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(10), true), Action::none) << "a share of 1 (not set yet) runs on";
+    cycle.set_duty(0.5);
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(20), true), Action::pause);
+    EXPECT_EQ(cycle.next_change(), t0 + milliseconds(30));
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(30), true), Action::resume);
+    cycle.set_duty(0.25);  // a second renderer started
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(40), true), Action::pause);
+    EXPECT_EQ(cycle.next_change(), t0 + milliseconds(70));
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(70), true), Action::resume);
+    cycle.set_duty(1.0);  // a share of a whole CPU
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(80), true), Action::none);
+    EXPECT_TRUE(cycle.wants_busy(t0 + milliseconds(90))) << "it keeps looking: the share may drop again";
+    cycle.set_duty(0.5);
+    EXPECT_EQ(cycle.tick(t0 + milliseconds(90), true), Action::pause);
+    EXPECT_EQ(cycle.paused_total(), milliseconds(40));
 }

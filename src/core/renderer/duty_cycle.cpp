@@ -2,13 +2,17 @@
 
 namespace budget_exports::renderer {
 
-DutyCycle::DutyCycle(double duty, Clock::time_point now, Clock::duration max_paused)
-    : max_paused_(max_paused), next_change_(Clock::time_point::max()) {
+DutyCycle::DutyCycle(bool pacing, Clock::time_point now, Clock::duration max_paused)
+    : pacing_(pacing), max_paused_(max_paused),
+      next_change_(pacing ? now + kRunSlice : Clock::time_point::max()) {}
+
+void DutyCycle::set_duty(double duty) {
     if (duty > 0 && duty < 1) {
         // run kRunSlice, pause so long that running is `duty` of the whole
         const auto run = std::chrono::duration_cast<std::chrono::duration<double>>(Clock::duration(kRunSlice));
         pause_length_ = std::chrono::duration_cast<Clock::duration>(run * ((1 - duty) / duty));
-        next_change_ = now + kRunSlice;
+    } else {
+        pause_length_ = Clock::duration::zero();
     }
 }
 
@@ -21,11 +25,11 @@ DutyCycle::Action DutyCycle::tick(Clock::time_point now, bool app_busy) {
         return Action::resume;
     }
     if (paused_total_ + pause_length_ > max_paused_) {  // paused as long as it may be: run on
-        pause_length_ = Clock::duration::zero();
+        pacing_ = false;
         next_change_ = Clock::time_point::max();
         return Action::none;
     }
-    if (!app_busy) {
+    if (!app_busy || pause_length_ == Clock::duration::zero()) {
         next_change_ = now + kRunSlice;  // look again after another slice
         return Action::none;
     }
