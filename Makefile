@@ -72,6 +72,14 @@ $(NOTIFY_LATENCY): test/bench/notify_latency.c
 	$(CC) -O2 -Wall -I'$(shell $(PG_CONFIG) --includedir)' -o $@ $< -L'$(shell $(PG_CONFIG) --libdir)' -lpq
 EXTRA_CLEAN += $(NOTIFY_LATENCY)
 
+# The file store's own rate, the floor under small exports (test/bench/store_floor.cpp):
+# the worker's FileStore::put, linked on its own.
+STORE_FLOOR = test/bench/store_floor
+STORE_FLOOR_SRCS = test/bench/store_floor.cpp $(addprefix src/core/storage/,file_store.cpp object_key.cpp sha256.cpp)
+$(STORE_FLOOR): $(STORE_FLOOR_SRCS)
+	$(CXX) -O2 -std=c++17 -Wall -Wextra -I$(srcdir)/src -o $@ $(STORE_FLOOR_SRCS) -lcurl -lcrypto
+EXTRA_CLEAN += $(STORE_FLOOR)
+
 bench-worker: $(NOTIFY_LATENCY)
 	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/worker_bench.pl PROVE_FLAGS=--verbose
 .PHONY: bench-worker
@@ -79,6 +87,6 @@ bench-worker: $(NOTIFY_LATENCY)
 # Every figure of issue #14 side by side with a COPY floor measured in the same run, and a
 # chart (test/bench/out/figures.md, performance.png): see README "Performance". Takes
 # minutes; prints figures, never fails on a slow machine. Needs gnuplot for the chart.
-bench: $(NOTIFY_LATENCY)
+bench: $(NOTIFY_LATENCY) $(STORE_FLOOR)
 	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/full_bench.pl PROVE_FLAGS=--verbose
 .PHONY: bench

@@ -5,7 +5,8 @@
 #   * 100k-line CSV / Excel / PDF: committed INSERT -> completed (median of BENCH_REPEATS),
 #     with the worker's own read / render / upload split (export_queue.timings)
 #   * COPY floor: COPY (the couple's transactions, category joined, in report order) TO a file
-#   * 1,000 small CSV exports (300-line budgets, 50 couples) committed at once, 2 workers
+#   * 1,000 small CSV exports (300-line budgets, 50 couples) committed at once, 2 workers,
+#     next to the file store's own rate (test/bench/store_floor.cpp), a floor under them
 #   * latency of one small CSV export on an idle worker (p50, p99): polled every 1 ms from
 #     SQL, and as a LISTENing app sees it (commit -> NOTIFY received, notify_latency.c)
 #   * peak RSS (VmHWM) of the worker and the renderer for 1M-line exports, per format
@@ -291,6 +292,19 @@ use_data_source('public.bench_budget_rows');
 measure_small('function');
 use_data_source('budget_exports_budget_rows');
 measure_small('default');
+# The floor under small exports: the file store alone (the worker's FileStore::put of a
+# 28 kB file: a new directory, write, fsync, rename, fsync of the directory), 2 processes at
+# once, on the disk the store uses, with the workers idle. Each small export pays this too.
+{
+	my $dir = $node->data_dir . '/pgsql_tmp_store_floor';
+	my @rates;
+	for (1 .. $repeats) {
+		my ($stdout, $stderr) = run_command([ "$top/test/bench/store_floor", $dir, '500', '2' ]);
+		diag("  file store alone: $_") for split /\n/, $stdout;
+		push @rates, $1 if $stdout =~ /^2 process\(es\): (\d+) objects/m;
+	}
+	$fig{store_floor} = median(@rates);
+}
 $fig{latency} = $fig{latency_default};
 $fig{latency_p99} = $fig{latency_p99_default};
 $fig{small_rate} = $fig{small_rate_default};
@@ -383,6 +397,8 @@ row('1,000 small CSV (300 lines, 50 couples), 2 workers', sprintf('%.0f exports/
 	@{ $issue{small_rate} });
 row('  the same via the data-source function (before)', sprintf('%.0f exports/s', $fig{small_rate_function}), '',
 	'', '');
+row('  the file store alone (FileStore::put, 28 kB), 2 processes', sprintf('%.0f objects/s', $fig{store_floor} // 0),
+	'', '', '');
 row('one small CSV, idle worker, p50 (p99)', sprintf('%.1f ms (%.1f)', $fig{latency}, $fig{latency_p99}), '',
 	@{ $issue{latency} });
 row('  the same via the data-source function (before)',
