@@ -6,6 +6,7 @@
 #include <optional>
 #include <random>
 
+#include "pg/app_indexes.hpp"
 #include "pg/export_job.hpp"
 #include "pg/guard.hpp"
 #include "pg/job_release.hpp"
@@ -109,6 +110,7 @@ void run_worker_loop(int slot) {
   WorkerContext context{name, prepare_temp_dir(slot), JobQueue(name), nullptr, {}, std::mt19937_64(std::random_device{}())};
   bool extension_ready = false;
   bool health_restored = false;
+  bool indexes_checked = false;
   Maintenance maintenance;
   bool woken = false;
   apply_transaction_timeouts();
@@ -129,6 +131,10 @@ void run_worker_loop(int slot) {
       if (!health_restored) {
         health::restore(context);
         health_restored = true;
+      }
+      if (!indexes_checked) {
+        indexes_checked = true;
+        if (slot == 0) warn_about_missing_app_indexes();  // one worker says it, once per start
       }
       run_maintenance(context, maintenance, woken);
       woken = false;

@@ -3,7 +3,8 @@
 # missing data_source function and a missing font. Each time the exports stay queued with
 # no retry spent, one WARNING with the detail reaches the server log (not one per export),
 # budget_exports_problems says why, couples read no server detail, and after the fix and
-# pg_reload_conf() the exports complete.
+# pg_reload_conf() the exports complete. Last, the app's tables without the indexes the
+# default data source reads by: one WARNING at start naming them.
 use strict;
 use warnings;
 use FindBin;
@@ -101,6 +102,29 @@ for my $m (@mistakes) {
 	is(join(',', sort values %$status), join(',', ('completed') x @ids), "$name: fixed and reloaded, they complete");
 	ok($node->poll_query_until('app', "SELECT count(*) = 0 FROM budget_exports_problems"),
 		"$name: the operator view is clear again");
+}
+
+# The app's indexes the default data source reads by: the fixture has the line items'
+# (user_id, transaction_date) but none on budget_categories (user_id) or
+# budget_payment_milestones (category_id), so the first worker said so once at start, with
+# the statements to run; once they exist it says nothing.
+{
+	my @warnings = slurp_file($node->logfile) =~ /WARNING:  budget_exports: the app's tables have no index on ([^\n]*)/g;
+	is(scalar(@warnings), 1, 'missing app indexes: one WARNING since the start');
+	like($warnings[0] // '', qr/^public\.budget_categories \(user_id\), public\.budget_payment_milestones \(category_id\): /,
+		'it names the two tables without the index, not budget_transactions');
+	like(slurp_file($node->logfile),
+		qr/HINT:  Create them once .*CREATE INDEX CONCURRENTLY ON public\.budget_categories \(user_id\); CREATE INDEX CONCURRENTLY ON public\.budget_payment_milestones \(category_id\);/,
+		'the HINT has the statements');
+	$node->safe_psql('app', 'CREATE INDEX ON public.budget_categories (user_id, sort_order)');
+	$node->safe_psql('app', 'CREATE INDEX ON public.budget_payment_milestones (category_id)');
+	my $log_offset = -s $node->logfile;
+	$node->restart;
+	$node->poll_query_until('app', "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker'")
+	  or die 'the worker did not start';
+	my ($id) = request_exports($node, 'csv');
+	is(wait_for_exports($node, 60, $id)->{$id}, 'completed', 'with the indexes an export completes');
+	unlike(substr(slurp_file($node->logfile), $log_offset), qr/have no index on/, 'and no WARNING about indexes');
 }
 
 $node->stop;

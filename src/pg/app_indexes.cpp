@@ -1,0 +1,66 @@
+#include "pg/app_indexes.hpp"
+
+#include <string>
+
+#include "pg/guard.hpp"
+#include "pg/settings.hpp"
+#include "pg/spi.hpp"
+#include "pg/transaction.hpp"
+
+namespace budget_exports::pg {
+
+namespace {
+
+// For each index the default data source needs: the table, its leading column and the
+// statement that creates it; the rows whose table exists without such an index (a valid,
+// non-partial index whose first column it is).
+const char* const kMissingIndexes =
+    "SELECT need.tab OPERATOR(pg_catalog.||) ' (' OPERATOR(pg_catalog.||) need.col OPERATOR(pg_catalog.||) ')', "
+    "'CREATE INDEX CONCURRENTLY ON public.' OPERATOR(pg_catalog.||) need.tab OPERATOR(pg_catalog.||) ' (' "
+    "OPERATOR(pg_catalog.||) need.cols OPERATOR(pg_catalog.||) ');' "
+    "FROM (VALUES (1, 'budget_transactions', 'user_id', 'user_id, transaction_date'), "
+    "(2, 'budget_categories', 'user_id', 'user_id'), "
+    "(3, 'budget_payment_milestones', 'category_id', 'category_id')) AS need(n, tab, col, cols) "
+    "JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) need.tab "
+    "AND c.relnamespace OPERATOR(pg_catalog.=) 'public'::pg_catalog.regnamespace "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid "
+    "AND a.attname OPERATOR(pg_catalog.=) need.col "
+    "WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid "
+    "AND i.indkey[0] OPERATOR(pg_catalog.=) a.attnum AND i.indisvalid AND i.indpred IS NULL) "
+    "ORDER BY need.n";
+
+bool default_data_source() {
+  const std::string name = settings.data_source ? settings.data_source : "";
+  const std::string function = "budget_exports_budget_rows";
+  const std::string qualified_suffix = "." + function;
+  return name.empty() || name == function ||
+         (name.size() > qualified_suffix.size() &&
+          name.compare(name.size() - qualified_suffix.size(), qualified_suffix.size(), qualified_suffix) == 0);
+}
+
+}  // namespace
+
+void warn_about_missing_app_indexes() {
+  if (!default_data_source()) return;
+  try {
+    auto rows = in_transaction("budget_exports: checking the app's indexes", true,
+                               [] { return spi_query(kMissingIndexes); });
+    if (rows.empty()) return;
+    std::string missing;
+    std::string statements;
+    for (const auto& row : rows) {
+      missing += (missing.empty() ? "public." : ", public.") + row[0].value_or("");
+      statements += (statements.empty() ? "" : " ") + row[1].value_or("");
+    }
+    pg_call([&] {
+      ereport(WARNING,
+              (errmsg("budget_exports: the app's tables have no index on %s: every export reads these tables whole",
+                      missing.c_str()),
+               errhint("Create them once (the extension never changes the app's tables): %s", statements.c_str())));
+    });
+  } catch (const std::exception&) {
+    // a check that cannot run (the app's tables are elsewhere, a lock timeout) says nothing
+  }
+}
+
+}  // namespace budget_exports::pg
