@@ -11,9 +11,9 @@ namespace budget_exports::pg {
 
 namespace {
 
-// For each index the default data source needs: the table, its leading column and the
-// statement that creates it; the rows whose table exists without such an index (a valid,
-// non-partial index whose first column it is).
+// The indexes the default data source needs (table, leading column, the columns to create
+// it on). Returns, for each of these tables that exists without a valid, non-partial index
+// led by that column, "table (column)" and the CREATE INDEX statement.
 const char* const kMissingIndexes =
     "SELECT need.tab OPERATOR(pg_catalog.||) ' (' OPERATOR(pg_catalog.||) need.col OPERATOR(pg_catalog.||) ')', "
     "'CREATE INDEX CONCURRENTLY ON public.' OPERATOR(pg_catalog.||) need.tab OPERATOR(pg_catalog.||) ' (' "
