@@ -1,5 +1,6 @@
 #include "pg/job_queue.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/storage/object_key.hpp"
@@ -77,9 +78,11 @@ std::vector<TextRow> JobQueue::claim_rows(int lease_seconds) {
                            {worker_name_, std::to_string(lease_seconds)});
   found_nothing_ = claimed.empty();
   if (found_nothing_) {
-    auto due = spi_query("SELECT ceil(greatest(extract(epoch FROM " + qualified("budget_exports_next_run_at") +
-                         "() - clock_timestamp()), 0) * 1000)::bigint::text");
-    next_run_ms_ = due.empty() || !due[0][0] ? -1 : std::stol(*due[0][0]);
+    // NULL when nothing is queued (not greatest(NULL, 0), which is 0: an idle worker then
+    // claimed every millisecond); a job already due is 0.
+    auto due = spi_query("SELECT ceil(extract(epoch FROM " + qualified("budget_exports_next_run_at") +
+                         "() - clock_timestamp()) * 1000)::bigint::text");
+    next_run_ms_ = due.empty() || !due[0][0] ? -1 : std::max(0L, std::stol(*due[0][0]));
   }
   record_object_key(claimed);
   return claimed;
