@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "pg/budget_reader.hpp"
 #include "pg/guard.hpp"
-#include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/transaction.hpp"
 
@@ -29,22 +29,14 @@ const char* const kMissingIndexes =
     "AND i.indkey[0] OPERATOR(pg_catalog.=) a.attnum AND i.indisvalid AND i.indpred IS NULL) "
     "ORDER BY need.n";
 
-bool default_data_source() {
-  const std::string name = settings.data_source ? settings.data_source : "";
-  const std::string function = "budget_exports_budget_rows";
-  const std::string qualified_suffix = "." + function;
-  return name.empty() || name == function ||
-         (name.size() > qualified_suffix.size() &&
-          name.compare(name.size() - qualified_suffix.size(), qualified_suffix.size(), qualified_suffix) == 0);
-}
-
 }  // namespace
 
-void warn_about_missing_app_indexes() {
-  if (!default_data_source()) return;
+void warn_about_missing_app_indexes(const std::string& schema) {
   try {
-    auto rows = in_transaction("budget_exports: checking the app's indexes", true,
-                               [] { return spi_query(kMissingIndexes); });
+    auto rows = in_transaction("budget_exports: checking the app's indexes", true, [&] {
+      // the same question the reader asks (an operator's data source reads its own tables)
+      return uses_default_data_source(schema) ? spi_query(kMissingIndexes) : std::vector<TextRow>{};
+    });
     if (rows.empty()) return;
     std::string missing;
     std::string statements;

@@ -4,12 +4,14 @@
 // tables; it tells the operator which to create.
 #pragma once
 
+#include <string>
+
 namespace budget_exports::pg {
 
 // One WARNING (with the CREATE INDEX statements as its HINT) when the default data source
 // is in use and public.budget_transactions (user_id, ...), public.budget_categories
 // (user_id, ...) or public.budget_payment_milestones (category_id, ...) has no index led by
 // that column. Never throws: a check that cannot run says nothing.
-void warn_about_missing_app_indexes();
+void warn_about_missing_app_indexes(const std::string& schema);
 
 }  // namespace budget_exports::pg

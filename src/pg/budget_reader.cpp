@@ -51,6 +51,12 @@ ReadContext resolve_read_context(const std::string& schema) {
           rows[0][2].value_or(std::string())};
 }
 
+}  // namespace
+
+bool uses_default_data_source(const std::string& schema) { return resolve_read_context(schema).is_default; }
+
+namespace {
+
 // The role the data source runs as (budget_exports.reader_role): never a superuser, so
 // nothing that depends on an export's input runs with the worker's own rights.
 Oid reader_role_oid(std::string& name) {

@@ -29,4 +29,9 @@ struct ReaderRoleError : OperatorError {
 // that does not exist or returns nonsense) and PgError for database errors.
 BudgetRead read_budget(const ClaimedJob& job, const std::string& schema, const std::string& spool_path);
 
+// Inside a transaction: whether budget_exports.data_source resolves to the extension's own
+// budget_exports_budget_rows in `schema` (the question read_budget asks before each read).
+// Throws OperatorError when the setting names no (uuid, jsonb) function.
+bool uses_default_data_source(const std::string& schema);
+
 }  // namespace budget_exports::pg

@@ -134,7 +134,7 @@ void run_worker_loop(int slot) {
       }
       if (!indexes_checked) {
         indexes_checked = true;
-        if (slot == 0) warn_about_missing_app_indexes();  // one worker says it, once per start
+        if (slot == 0) warn_about_missing_app_indexes(context.queue.schema());  // one worker says it, once per start
       }
       run_maintenance(context, maintenance, woken);
       woken = false;

@@ -116,6 +116,29 @@ for my $m (@mistakes) {
 	like(slurp_file($node->logfile),
 		qr/HINT:  Create them once .*CREATE INDEX CONCURRENTLY ON public\.budget_categories \(user_id\); CREATE INDEX CONCURRENTLY ON public\.budget_payment_milestones \(category_id\);/,
 		'the HINT has the statements');
+
+	# An operator's data source reads tables of its own: nothing to say about the app's, even
+	# for a function of the default's name in another schema (the reader's own question).
+	my $result_type = $node->safe_psql('app',
+		"SELECT pg_get_function_result('budget_exports_budget_rows(uuid, jsonb)'::regprocedure)");
+	$node->safe_psql('app', qq{
+		CREATE SCHEMA ops;
+		GRANT USAGE ON SCHEMA ops TO PUBLIC;
+		CREATE FUNCTION ops.budget_exports_budget_rows(couple_id uuid, filters jsonb)
+		RETURNS $result_type LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+		AS 'SELECT * FROM public.budget_exports_budget_rows(couple_id, filters)';
+		ALTER SYSTEM SET budget_exports.data_source = 'ops.budget_exports_budget_rows';
+	});
+	my $ops_offset = -s $node->logfile;
+	$node->restart;
+	$node->poll_query_until('app', "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker'")
+	  or die 'the worker did not start';
+	my ($ops_id) = request_exports($node, 'csv');
+	is(wait_for_exports($node, 60, $ops_id)->{$ops_id}, 'completed', "an operator's data source: the export completes");
+	unlike(substr(slurp_file($node->logfile), $ops_offset), qr/have no index on/,
+		"an operator's data source of the default's name: no WARNING about the app's indexes");
+	$node->safe_psql('app', 'ALTER SYSTEM RESET budget_exports.data_source');
+
 	$node->safe_psql('app', 'CREATE INDEX ON public.budget_categories (user_id, sort_order)');
 	$node->safe_psql('app', 'CREATE INDEX ON public.budget_payment_milestones (category_id)');
 	my $log_offset = -s $node->logfile;
