@@ -103,7 +103,7 @@ void define_settings() {
   define_int("budget_exports.render_busy_share",
              "While the app's own queries run, the share of one CPU (percent) all renderers together may use; "
              "they are paused in between. 100: never paused.",
-             &settings.render_busy_share, 50, 1, 100, PGC_SIGHUP, 0);
+             &settings.render_busy_share, 25, 1, 100, PGC_SIGHUP, 0);
   define_string("budget_exports.test_render_fault",
                 "Test aid, never for production: 'abort' or 'segv' makes the renderer crash on exports whose "
                 "custom_title is 'budget_exports test: crash the renderer'.",

@@ -29,7 +29,7 @@ struct Settings {
   int render_memory_limit_mb = 512;  // the renderer process's address space (RLIMIT_AS)
   int render_time_limit_ms = 120000;  // wall time of one render
   int render_nice = 10;               // CPU priority of the renderer (0-19, higher = lower)
-  int render_busy_share = 50;         // % of one CPU all renderers may use while app queries run
+  int render_busy_share = 25;         // % of one CPU all renderers may use while app queries run
   char* test_render_fault = nullptr;  // superuser-only test aid: "", "abort" or "segv"
   int storage_outage_limit_s = 4 * 3600;  // after this long unavailable, waiting exports fail
   int statement_timeout_ms = 120000;      // each worker transaction (capped at the lease)
