@@ -129,25 +129,25 @@ for my $m (@mistakes) {
 		AS 'SELECT * FROM public.budget_exports_budget_rows(couple_id, filters)';
 		ALTER SYSTEM SET budget_exports.data_source = 'ops.budget_exports_budget_rows';
 	});
-	my $ops_offset = -s $node->logfile;
-	$node->restart;
-	$node->poll_query_until('app', "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker'")
-	  or die 'the worker did not start';
-	my ($ops_id) = request_exports($node, 'csv');
-	is(wait_for_exports($node, 60, $ops_id)->{$ops_id}, 'completed', "an operator's data source: the export completes");
-	unlike(substr(slurp_file($node->logfile), $ops_offset), qr/have no index on/,
+	# restarts the server, runs one export and returns the log since the restart
+	my $restart_and_export = sub {
+		my ($what) = @_;
+		my $offset = -s $node->logfile;
+		$node->restart;
+		$node->poll_query_until('app',
+			"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker'")
+		  or die 'the worker did not start';
+		my ($id) = request_exports($node, 'csv');
+		is(wait_for_exports($node, 60, $id)->{$id}, 'completed', "$what: an export completes");
+		return substr(slurp_file($node->logfile), $offset);
+	};
+	unlike($restart_and_export->("an operator's data source"), qr/have no index on/,
 		"an operator's data source of the default's name: no WARNING about the app's indexes");
 	$node->safe_psql('app', 'ALTER SYSTEM RESET budget_exports.data_source');
 
 	$node->safe_psql('app', 'CREATE INDEX ON public.budget_categories (user_id, sort_order)');
 	$node->safe_psql('app', 'CREATE INDEX ON public.budget_payment_milestones (category_id)');
-	my $log_offset = -s $node->logfile;
-	$node->restart;
-	$node->poll_query_until('app', "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'budget_exports worker'")
-	  or die 'the worker did not start';
-	my ($id) = request_exports($node, 'csv');
-	is(wait_for_exports($node, 60, $id)->{$id}, 'completed', 'with the indexes an export completes');
-	unlike(substr(slurp_file($node->logfile), $log_offset), qr/have no index on/, 'and no WARNING about indexes');
+	unlike($restart_and_export->('with the indexes'), qr/have no index on/, 'and no WARNING about indexes');
 }
 
 $node->stop;
