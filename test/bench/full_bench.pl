@@ -299,7 +299,7 @@ measure_small('function');
 use_data_source('budget_exports_budget_rows');
 measure_small('default');
 # The floor under small exports: the file store alone (the worker's FileStore::put of a
-# 28 kB file: a new directory, write, fsync, rename, fsync of the directory), 2 processes at
+# 28 kB file: a new directory, write, rename, fsync of file and directory), 2 processes at
 # once, on the disk the store uses, with the workers idle. Each small export pays this too.
 {
 	my $dir = $node->data_dir . '/pgsql_tmp_store_floor';

@@ -1,5 +1,6 @@
 // FileStore: objects as files under <root>/<bucket>/<key>, written atomically (temp file
-// in the same directory, fsync, rename), so a reader never sees half a file.
+// in the same directory, rename, then fsync of file and directory), so a reader never sees
+// half a file, and put() returns only once the object and its name are durable.
 #pragma once
 
 #include "core/storage/object_store.hpp"
