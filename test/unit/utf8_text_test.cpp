@@ -14,3 +14,19 @@ TEST(Utf8Text, IsCleanLineAgreesWithCleanLine) {
     EXPECT_FALSE(is_clean_line("tab\there"));
     EXPECT_FALSE(is_clean_line("esc\x1b"));
 }
+
+// Excel counts a cell's characters in UTF-16 code units: one per accented letter (two
+// bytes), two per emoji (four bytes).
+TEST(Utf8Text, Utf16PrefixCountsWhatExcelCounts) {
+    using budget_exports::render::utf16_prefix;
+    EXPECT_EQ(utf16_prefix("abc", 3), "abc");
+    EXPECT_EQ(utf16_prefix("abcd", 3), "abc");
+    EXPECT_EQ(utf16_prefix("\xC3\xA9\xC3\xA9", 2), "\xC3\xA9\xC3\xA9") << "2 characters, 4 bytes";
+    EXPECT_EQ(utf16_prefix("\xC3\xA9\xC3\xA9\xC3\xA9", 2), "\xC3\xA9\xC3\xA9");
+    EXPECT_EQ(utf16_prefix("\xE2\x82\xAC\xE2\x82\xAC", 1), "\xE2\x82\xAC") << "the euro sign is one unit";
+    const std::string emoji = "\xF0\x9F\x98\x80";  // U+1F600, a surrogate pair
+    EXPECT_EQ(utf16_prefix(emoji + emoji, 4), emoji + emoji);
+    EXPECT_EQ(utf16_prefix(emoji + emoji, 3), emoji) << "never half a surrogate pair";
+    EXPECT_EQ(utf16_prefix("a" + emoji, 2), "a");
+    EXPECT_EQ(utf16_prefix("", 0), "");
+}

@@ -175,8 +175,11 @@ TEST(XlsxRenderer, EveryTextCellIsWrittenOnItsOwnAfterLongAndDirtyOnes) {
     std::vector<LineItem> items;
     for (int i = 0; i < 3; ++i) items.push_back(sample::sample_line_item(i));
     std::string long_text;
-    for (int i = 0; i < 20000; ++i) long_text += "\xC3\xA9";  // é: 40,000 bytes, over Excel's cell limit
+    for (int i = 0; i < 40000; ++i) long_text += "\xC3\xA9";  // é: 40,000 characters, over Excel's cell limit
+    std::string accents;
+    for (int i = 0; i < 20000; ++i) accents += "\xC3\xA9";  // 40,000 bytes but 20,000 characters: kept whole
     items[0].description = long_text;
+    items[0].notes = accents;
     items[0].vendor = "V";
     items[1].description = "Bad \x01 x";
     items[1].vendor = "Clean vendor after a dirty cell";
@@ -187,7 +190,8 @@ TEST(XlsxRenderer, EveryTextCellIsWrittenOnItsOwnAfterLongAndDirtyOnes) {
     const json book = budget_exports::testing::read_xlsx(out.path());
     const json& details = book["cells"]["Details"];
     const std::string cut = details["C2"]["v"];
-    EXPECT_EQ(cut, long_text.substr(0, 32766)) << "cut at a character boundary within 32,767 bytes";
+    EXPECT_EQ(cut, long_text.substr(0, 2 * 32767)) << "cut at 32,767 characters, not bytes";
+    EXPECT_EQ(details["I2"]["v"], accents) << "20,000 accented characters fit in a cell";
     EXPECT_EQ(details["D2"]["v"], "V");
     EXPECT_EQ(details["C3"]["v"], "Bad  x");
     EXPECT_EQ(details["D3"]["v"], "Clean vendor after a dirty cell");

@@ -4,12 +4,16 @@
 
 namespace budget_exports::render {
 
-std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
-    if (text.size() <= max_bytes) return text;
-    std::size_t end = max_bytes;
-    // Step back over continuation bytes (10xxxxxx) to a character boundary.
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    return text.substr(0, end);
+std::string_view utf16_prefix(std::string_view text, std::size_t max_units) {
+    if (text.size() <= max_units) return text;  // never more units than bytes
+    std::size_t units = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if ((byte & 0xC0) == 0x80) continue;  // continuation byte
+        units += byte >= 0xF0 ? 2 : 1;        // a 4-byte sequence is a surrogate pair
+        if (units > max_units) return text.substr(0, i);
+    }
+    return text;
 }
 
 namespace {

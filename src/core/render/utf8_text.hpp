@@ -7,8 +7,10 @@
 
 namespace budget_exports::render {
 
-// Longest prefix of `text` no longer than `max_bytes` that does not cut a character.
-std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
+// Longest prefix of UTF-8 `text` of at most `max_units` UTF-16 code units (how Excel counts
+// a cell's characters: one per character, two for one outside the Basic Multilingual Plane,
+// such as most emoji) that does not cut a character.
+std::string_view utf16_prefix(std::string_view text, std::size_t max_units);
 
 // `text` with what no output format may carry removed: bytes that are not UTF-8
 // (including encoded surrogates, i.e. unpaired surrogates from the database's view),

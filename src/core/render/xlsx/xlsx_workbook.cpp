@@ -8,7 +8,7 @@
 namespace budget_exports::render {
 namespace {
 
-constexpr std::size_t kMaxCellBytes = 32767;  // Excel's limit is 32,767 characters
+constexpr std::size_t kMaxCellUnits = 32767;  // Excel's limit: 32,767 characters (UTF-16 code units)
 
 std::string column_letters(lxw_col_t col) {
     std::string letters;
@@ -130,7 +130,7 @@ void SheetWriter::text(lxw_row_t row, lxw_col_t col, std::string_view text, lxw_
         if (format != nullptr) check(worksheet_write_blank(sheet_, row, col, format), row, col);
         return;
     }
-    cell_.resize(utf8_prefix(cell_, kMaxCellBytes).size());
+    cell_.resize(utf16_prefix(cell_, kMaxCellUnits).size());
     check(worksheet_write_string(sheet_, row, col, cell_.c_str(), format), row, col);
 }
 
