@@ -38,10 +38,11 @@ def style(s):
     n = int(x.get('numFmtId', 0))
     a = x.find('m:alignment', NS)
     return {'fmt': codes.get(n, str(n)), 'fill': x.get('fillId', '0'),
-            'align': a.get('horizontal', '') if a is not None else ''}
+            'align': a.get('horizontal', '') if a is not None else '',
+            'valign': a.get('vertical', '') if a is not None else '', 'wrap': a.get('wrapText', '') if a is not None else ''}
 wb = ET.fromstring(z.read('xl/workbook.xml'))
 rels = {r.get('Id'): r.get('Target') for r in ET.fromstring(z.read('xl/_rels/workbook.xml.rels')).iter(REL + 'Relationship')}
-out = {'sheets': [], 'cells': {}, 'frozen': {}, 'autofilter': {}, 'print': {}, 'parts_parsed': parsed,
+out = {'sheets': [], 'cells': {}, 'frozen': {}, 'autofilter': {}, 'print': {}, 'row_heights': {}, 'parts_parsed': parsed,
        'print_titles': {d.get('name') + ':' + str(d.get('localSheetId')): d.text for d in wb.iter('{%s}definedName' % NS['m'])}}
 for sheet in wb.find('m:sheets', NS):
     name = sheet.get('name')
@@ -58,6 +59,8 @@ for sheet in wb.find('m:sheets', NS):
                           'footer': footer.text if footer is not None else ''}
     af = root.find('m:autoFilter', NS)
     out['autofilter'][name] = af.get('ref') if af is not None else ''
+    out['row_heights'][name] = {r.get('r'): float(r.get('ht')) for r in root.iter('{%s}row' % NS['m'])
+                                if r.get('customHeight') == '1'}
     cells = {}
     for c in root.iter('{%s}c' % NS['m']):
         t, v, f = c.get('t'), c.find('m:v', NS), c.find('m:f', NS)
@@ -80,8 +83,9 @@ for sheet in wb.find('m:sheets', NS):
 print(json.dumps(out))
 )PY";
 
-// Parsed workbook: {"sheets": [...], "cells": {sheet: {"B7": {"v","type","fmt","fill","f"}}},
-// "frozen": {sheet: "A2"}, "autofilter": {sheet: "A1:I301"}}. mode "totals" replaces the
+// Parsed workbook: {"sheets": [...], "cells": {sheet: {"B7": {"v","type","fmt","fill","align",
+// "valign","wrap","f"}}}, "frozen": {sheet: "A2"}, "autofilter": {sheet: "A1:I301"},
+// "row_heights": {sheet: {"2": 45.0}} (rows given a height)}. mode "totals" replaces the
 // Details cells by detail_rows / detail_sum_cents (for huge sheets).
 inline nlohmann::json read_xlsx(const std::string& path, const std::string& mode = "cells") {
     ScratchFile script("py");

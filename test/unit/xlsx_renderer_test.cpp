@@ -198,6 +198,44 @@ TEST(XlsxRenderer, EveryTextCellIsWrittenOnItsOwnAfterLongAndDirtyOnes) {
     EXPECT_EQ(details["C4"]["v"], "ok");
 }
 
+// A row whose wrapped text takes several lines is made tall enough for it (LibreOffice
+// would otherwise print the lines over the rows below), and all its cells align at the
+// top; the other rows keep the default height and alignment.
+TEST(XlsxRenderer, RowsWithWrappedTextAreTallEnoughForIt) {
+    Report report = sample::sample_report(4);
+    report.options.include_notes = true;
+    std::vector<LineItem> items;
+    for (int i = 0; i < 4; ++i) items.push_back(sample::sample_line_item(i));
+    std::string words;
+    for (int i = 0; i < 60; ++i) words += "word ";  // 300 characters: 6 lines at the widest column
+    items[0].description = "Fleurs " + words;
+    items[1].notes = "first line\nsecond line\nthird line";
+    std::string huge;
+    for (int i = 0; i < 40000; ++i) huge += "word ";
+    items[2].notes = huge;
+    ScratchFile out("xlsx");
+    VectorLineItemSource source(items);
+    render::render_xlsx(report, source, out.path());
+    const json book = budget_exports::testing::read_xlsx(out.path());
+    const json& heights = book["row_heights"]["Details"];
+    const json& details = book["cells"]["Details"];
+    ASSERT_TRUE(heights.contains("2"));
+    EXPECT_GE(heights["2"].get<double>(), 6 * 15.0) << "six lines of description";
+    EXPECT_LE(heights["2"].get<double>(), 7 * 15.0) << "not much taller than the text";
+    ASSERT_TRUE(heights.contains("3"));
+    EXPECT_GE(heights["3"].get<double>(), 3 * 15.0) << "three lines of notes";
+    EXPECT_EQ(heights["4"].get<double>(), 409.0) << "Excel's tallest row";
+    EXPECT_FALSE(heights.contains("5")) << "a one-line row keeps the default height";
+    EXPECT_FALSE(heights.contains("1")) << "header";
+    for (const char* cell : {"A2", "B2", "C2", "D2", "F2", "G2", "H2", "I2"})
+        EXPECT_EQ(details[cell]["valign"], "top") << cell;
+    EXPECT_EQ(details["C2"]["wrap"], "1");
+    EXPECT_EQ(details["G2"]["fmt"], details["G5"]["fmt"]) << "the top-aligned amount keeps the money format";
+    EXPECT_EQ(details["A2"]["fmt"], details["A5"]["fmt"]) << "and the date its date format";
+    EXPECT_EQ(details["A5"]["valign"], "");
+    EXPECT_EQ(details["G5"]["valign"], "");
+}
+
 namespace {
 
 // The bytes of `data` deflated raw (as minizip does: no zlib header, default memory level).

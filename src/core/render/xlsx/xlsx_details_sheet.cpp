@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "core/render/utf8_text.hpp"
+#include "core/render/xlsx/xlsx_row_height.hpp"
 #include "core/render/xlsx/xlsx_sheets.hpp"
 
 namespace budget_exports::render {
@@ -64,22 +65,44 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
     cells.freeze_header(layout.header_row);
     cells.print_setup(layout.header_row, layout.header_row);
 
+    // Lines the wrapped cells of `item` take (1 when no column wraps).
+    const double notes_width = notes ? widths[notes_col] : 0;
+    std::string clean;
+    const auto lines = [&](const report::LineItem& line) {
+        std::size_t count = 1;
+        if (description_format != nullptr) {
+            clean_text_into(line.description, clean);
+            count = wrapped_lines(clean, widths[2]);
+        }
+        if (notes_format != nullptr && count < kMaxRowLines) {
+            clean_text_into(line.notes, clean);
+            count = std::max(count, wrapped_lines(clean, notes_width));
+        }
+        return count;
+    };
+
     report::LineItemTotals streamed;
     report::LineItem item;
     lxw_row_t row = layout.header_row;
     while (items.next(item)) {
         streamed.add(item);
         ++row;
-        cells.date(row, 0, item.date);
-        cells.text(row, 1, item.category);
-        cells.text(row, 2, item.description, description_format);
-        cells.text(row, 3, item.vendor);
-        cells.text(row, 4, item.payment_method);
-        cells.text(row, 5, report::display_name(item.type));
-        cells.money(row, 6, item.amount);
-        cells.money(row, 7, report::spent_contribution(item));
-        if (notes) cells.text(row, notes_col, item.notes, notes_format);
-        if (!item.tags.empty()) cells.text(row, tags_col, join_tags(item.tags));
+        // A taller row is set before its first cell, and all its cells align at the top.
+        const std::size_t row_lines = description_format || notes_format ? lines(item) : 1;
+        const bool tall = row_lines > 1;
+        if (tall) cells.row_height(row, row_points(row_lines));
+        lxw_format* text = tall ? f.top : nullptr;
+        lxw_format* money = tall ? f.top_money : nullptr;
+        cells.date(row, 0, item.date, tall ? f.top_date : nullptr);
+        cells.text(row, 1, item.category, text);
+        cells.text(row, 2, item.description, description_format ? description_format : text);
+        cells.text(row, 3, item.vendor, text);
+        cells.text(row, 4, item.payment_method, text);
+        cells.text(row, 5, report::display_name(item.type), text);
+        cells.money(row, 6, item.amount, money);
+        cells.money(row, 7, report::spent_contribution(item), money);
+        if (notes) cells.text(row, notes_col, item.notes, notes_format ? notes_format : text);
+        if (!item.tags.empty()) cells.text(row, tags_col, join_tags(item.tags), text);
     }
     // The renderer compares `streamed` with the promised totals; stop before writing
     // totals rows that would point at the wrong range.

@@ -87,6 +87,12 @@ void XlsxWorkbook::create_formats(const report::Currency& currency) {
     formats_.wrap = make(false, nullptr, 0);
     format_set_text_wrap(formats_.wrap);
     format_set_align(formats_.wrap, LXW_ALIGN_VERTICAL_TOP);
+    formats_.top = make(false, nullptr, 0);
+    format_set_align(formats_.top, LXW_ALIGN_VERTICAL_TOP);
+    formats_.top_money = make(false, money_format.c_str(), 0);
+    format_set_align(formats_.top_money, LXW_ALIGN_VERTICAL_TOP);
+    formats_.top_date = make(false, "d mmm yyyy", 0);
+    format_set_align(formats_.top_date, LXW_ALIGN_VERTICAL_TOP);
     formats_.money = make(false, money_format.c_str(), 0);
     formats_.money_total = make(true, money_format.c_str(), 0);
     format_set_top(formats_.money_total, LXW_BORDER_THIN);
@@ -160,12 +166,12 @@ void SheetWriter::money_formula(lxw_row_t row, lxw_col_t col, const std::string&
     this->formula(row, col, formula, report::to_double(cached, minor_digits_), format ? format : formats_.money_total);
 }
 
+void SheetWriter::row_height(lxw_row_t row, double points) {
+    check(worksheet_set_row(sheet_, row, points, nullptr), row, 0);
+}
+
 void SheetWriter::column_widths(std::initializer_list<double> widths) {
-    lxw_col_t col = 0;
-    for (double width : widths) {
-        check(worksheet_set_column(sheet_, col, col, width, nullptr), 0, col);
-        ++col;
-    }
+    column_widths(std::vector<double>(widths));
 }
 
 void SheetWriter::column_widths(const std::vector<double>& widths) {

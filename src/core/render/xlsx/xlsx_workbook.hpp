@@ -20,6 +20,10 @@ struct XlsxFormats {
     lxw_format* header_right = nullptr;  // the same, right-aligned (over numbers)
     lxw_format* note = nullptr;          // italic grey sentence
     lxw_format* wrap = nullptr;          // long text (notes), wrapped, top-aligned
+    // The cells of a row taller than one line, top-aligned like its wrapped text.
+    lxw_format* top = nullptr;
+    lxw_format* top_money = nullptr;
+    lxw_format* top_date = nullptr;
     lxw_format* money = nullptr;
     lxw_format* money_total = nullptr;
     lxw_format* percent = nullptr;
@@ -76,6 +80,8 @@ public:
     void formula(lxw_row_t row, lxw_col_t col, const std::string& formula, double cached, lxw_format* format);
     void money_formula(lxw_row_t row, lxw_col_t col, const std::string& formula, report::Money cached,
                        lxw_format* format = nullptr);
+    // Row `row` `points` tall; before any cell of the row (constant_memory).
+    void row_height(lxw_row_t row, double points);
     void column_widths(std::initializer_list<double> widths);
     void column_widths(const std::vector<double>& widths);
     // Print setup: A4 landscape, one page wide, `repeat_rows` (first..last, or none when

@@ -1,0 +1,79 @@
+#include "core/render/xlsx/xlsx_row_height.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+namespace budget_exports::render {
+namespace {
+
+// Width of one character in tenths of a digit's width (Calibri 11: digits and most
+// lower-case letters are at most a digit wide, capitals up to 1.4 digits).
+unsigned tenths(std::uint32_t code) {
+    if (code == 'W' || code == 'M' || code == '@') return 15;
+    if (code == 'm' || code == 'w' || code == '%') return 13;
+    if (code >= 'A' && code <= 'Z') return 12;
+    if (code < 0x1100) return 10;
+    const bool wide = (code <= 0x115F) || (code >= 0x2E80 && code <= 0xA4CF) || (code >= 0xAC00 && code <= 0xD7A3) ||
+                      (code >= 0xF900 && code <= 0xFAFF) || (code >= 0xFE30 && code <= 0xFE4F) ||
+                      (code >= 0xFF00 && code <= 0xFF60) || (code >= 0xFFE0 && code <= 0xFFE6) ||
+                      (code >= 0x1F300 && code <= 0x1FAFF) || (code >= 0x20000 && code <= 0x3FFFD);
+    return wide ? 20 : 10;
+}
+
+// The code point at text[i] (clean UTF-8) and the length of its sequence.
+std::uint32_t next_code(std::string_view text, std::size_t& i) {
+    const auto lead = static_cast<unsigned char>(text[i++]);
+    if (lead < 0x80) return lead;
+    const std::size_t extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+    std::uint32_t code = lead & (0x3F >> extra);
+    for (std::size_t k = 0; k < extra && i < text.size(); ++k)
+        code = (code << 6) | (static_cast<unsigned char>(text[i++]) & 0x3F);
+    return code;
+}
+
+}  // namespace
+
+std::size_t wrapped_lines(std::string_view text, double column_width, std::size_t max_lines) {
+    // A cell keeps about a digit's width of padding.
+    const unsigned room = static_cast<unsigned>(std::max(4.0, std::floor(column_width) - 1)) * 10;
+    std::size_t lines = 1;
+    unsigned used = 0;    // width on the current line
+    unsigned spaces = 0;  // width of the spaces since the last word
+    std::size_t i = 0;
+    while (i < text.size() && lines < max_lines) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++lines;
+            used = spaces = 0;
+            ++i;
+            continue;
+        }
+        if (c == ' ' || c == '\t') {
+            spaces += 10;
+            ++i;
+            continue;
+        }
+        unsigned word = 0;
+        while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') word += tenths(next_code(text, i));
+        if (used > 0 && used + spaces + word > room) {
+            ++lines;
+            used = 0;
+        } else if (used > 0) {
+            used += spaces;
+        }
+        spaces = 0;
+        used += word;
+        while (used > room && lines < max_lines) {  // a word longer than a line is broken
+            ++lines;
+            used -= room;
+        }
+    }
+    return std::min(lines, max_lines);
+}
+
+double row_points(std::size_t lines) {
+    return std::min(kMaxRowPoints, kLinePoints * static_cast<double>(std::max<std::size_t>(lines, 1)));
+}
+
+}  // namespace budget_exports::render
