@@ -175,14 +175,6 @@ long long RendererProcess::render(const std::string& format, report::Report repo
 
 long long RendererProcess::run(const renderer::RenderJob& job) {
   const renderer::RenderLimits limits = current_limits();
-  // The attempt was counted when the job was claimed (committed asynchronously, which is
-  // cheap); make it durable before the risky step, so that a job which brings the whole
-  // server down (it should not: see above) still ends `failed` after max_retries.
-  // XactLastCommitEnd: the end of this backend's last commit record (the claim's, or a later
-  // one), always a position XLogFlush can reach. A no-op when the WAL writer got there first.
-  pg_call([] {
-    if (XactLastCommitEnd != InvalidXLogRecPtr) XLogFlush(XactLastCommitEnd);
-  });
   ensure_started();
 
   if (shutdown_requested()) throw RenderInterrupted("the worker was asked to stop before rendering");
@@ -192,6 +184,7 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(limits.time_limit_ms);
   Pacer pacer(child_);
   last_paused_us_ = 0;
+  bool attempt_durable = false;
   try {
     for (;;) {
       bool ended = false;
@@ -201,6 +194,21 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
         } catch (const std::system_error&) {
           ended = true;  // EPIPE: the renderer is gone
         }
+      }
+      if (!attempt_durable) {
+        // The attempt was counted when the job was claimed (committed asynchronously, which
+        // is cheap); make it durable before this worker waits for the file, so that a job
+        // which brings the whole server down (it should not: see above) still ends `failed`
+        // after max_retries. Done once the renderer has the request (all of it, for any
+        // request that fits in the pipe), so the WAL flush and the rendering overlap; the
+        // worker itself does nothing with the job until the flush has returned.
+        // XactLastCommitEnd: the end of this backend's last commit record (the claim's, or a
+        // later one), always a position XLogFlush can reach. A no-op when the WAL writer got
+        // there first.
+        pg_call([] {
+          if (XactLastCommitEnd != InvalidXLogRecPtr) XLogFlush(XactLastCommitEnd);
+        });
+        attempt_durable = true;
       }
       if (!ended && sent == request.size()) ended = !child_.read_some(answer);
       if (auto newline = answer.find('\n'); newline != std::string::npos) {

@@ -1,6 +1,10 @@
 // FileStore: the file:// store the embedded default uses.
 #include <gtest/gtest.h>
+#include <dlfcn.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
 
 #include "core/storage/file_store.hpp"
 #include "core/storage/object_key.hpp"
@@ -11,6 +15,23 @@ namespace st = budget_exports::storage;
 namespace fs = std::filesystem;
 using storage_test::read_file;
 using storage_test::write_file;
+
+// fsync as the file store calls it (this binary's definition comes before the C library's):
+// while `recording`, the path of every descriptor synced is kept, then the real fsync runs.
+namespace {
+bool recording = false;
+std::vector<std::string> synced;
+}  // namespace
+
+extern "C" int fsync(int fd) {
+    if (recording) {
+        char path[PATH_MAX];
+        const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), path, sizeof path - 1);
+        synced.emplace_back(n > 0 ? std::string(path, static_cast<std::size_t>(n)) : "?");
+    }
+    static auto real = reinterpret_cast<int (*)(int)>(::dlsym(RTLD_NEXT, "fsync"));
+    return real(fd);
+}
 
 class FileStoreTest : public ::testing::Test {
 protected:
@@ -111,4 +132,29 @@ TEST_F(FileStoreTest, RemoveDeletesIgnoresMissingAndDropsEmptyDirectories) {
     store_->remove({"c/e2/b.csv"});
     EXPECT_TRUE(fs::exists(root_ + "/exports/budget-exports"));  // the bucket stays
     EXPECT_FALSE(fs::exists(root_ + "/exports/budget-exports/c"));
+}
+
+// After put() returns, the object survives a power cut on any file system: the file is
+// synced, and so is every directory that got a new name (the file's, the export's
+// directory in the couple's, the couple's in the bucket on its first export).
+TEST_F(FileStoreTest, PutSyncsTheFileAndEveryDirectoryWithANewName) {
+    const std::string bucket = root_ + "/exports/budget-exports";
+    const std::string in = source("in.csv", "x");
+    const auto put = [&](const std::string& key) {
+        synced.clear();
+        recording = true;
+        store_->put(key, in, "text/csv");
+        recording = false;
+        return synced;
+    };
+    // The very first export: the store's directories are made too, up to the existing root.
+    EXPECT_EQ(put("c1/e1/a.csv"), (std::vector<std::string>{bucket + "/c1/e1/a.csv", bucket + "/c1/e1", bucket + "/c1",
+                                                             bucket, root_ + "/exports", root_}));
+    // The couple's next export: a new export directory, in the couple's.
+    EXPECT_EQ(put("c1/e2/a.csv"), (std::vector<std::string>{bucket + "/c1/e2/a.csv", bucket + "/c1/e2", bucket + "/c1"}));
+    // Another couple's first export.
+    EXPECT_EQ(put("c2/e3/a.csv"),
+              (std::vector<std::string>{bucket + "/c2/e3/a.csv", bucket + "/c2/e3", bucket + "/c2", bucket}));
+    // The same object again: only its own directory has a new name.
+    EXPECT_EQ(put("c2/e3/a.csv"), (std::vector<std::string>{bucket + "/c2/e3/a.csv", bucket + "/c2/e3"}));
 }

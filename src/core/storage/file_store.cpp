@@ -29,13 +29,20 @@ StorageError io_error(const char* what, int err) {
 std::string parent_of(const std::string& path) { return path.substr(0, path.rfind('/')); }
 
 // mkdir -p, from the leaf up: usually only the export's own directory is new, so one
-// mkdir call instead of one per path component.
-void make_dirs(const std::string& dir) {
-    if (::mkdir(dir.c_str(), kDirMode) == 0 || errno == EEXIST) return;
+// mkdir call instead of one per path component. Returns the outermost directory it made
+// ("" when `dir` existed): its parent, and every directory in between, hold new names.
+std::string make_dirs(const std::string& dir) {
+    if (::mkdir(dir.c_str(), kDirMode) == 0) return dir;
+    if (errno == EEXIST) return "";
     const std::size_t slash = dir.rfind('/');
     if (errno != ENOENT || slash == 0 || slash == std::string::npos) throw io_error("mkdir", errno);
-    make_dirs(dir.substr(0, slash));
-    if (::mkdir(dir.c_str(), kDirMode) != 0 && errno != EEXIST) throw io_error("mkdir", errno);
+    std::string outermost = make_dirs(dir.substr(0, slash));
+    if (::mkdir(dir.c_str(), kDirMode) != 0) {
+        if (errno != EEXIST) throw io_error("mkdir", errno);
+    } else if (outermost.empty()) {
+        outermost = dir;
+    }
+    return outermost;
 }
 
 struct Fd {
@@ -44,10 +51,13 @@ struct Fd {
 };
 
 // Creates the temp file next to `final_path`; retried once because remove() may rmdir an
-// empty parent between our mkdir and the create.
-int create_temp(const std::string& final_path, std::string& temp_path) {
+// empty parent between our mkdir and the create. `made` becomes the outermost directory
+// it had to make ("" when none).
+int create_temp(const std::string& final_path, std::string& temp_path, std::string& made) {
+    made.clear();
     for (int attempt = 0;; ++attempt) {
-        make_dirs(parent_of(final_path));
+        const std::string outermost = make_dirs(parent_of(final_path));
+        if (!outermost.empty() && (made.empty() || outermost.size() < made.size())) made = outermost;
         temp_path = parent_of(final_path) + "/.upload-XXXXXX";
         int fd = ::mkostemp(temp_path.data(), O_CLOEXEC);
         if (fd >= 0) {
@@ -115,8 +125,9 @@ StoredObject FileStore::put(const std::string& key, const std::string& local_pat
         throw e;
     }
     std::string temp_path;
+    std::string made;
     Fd temp;
-    temp.fd = create_temp(final_path, temp_path);
+    temp.fd = create_temp(final_path, temp_path, made);
     StoredObject stored{key, url_of(key), 0, {}};
     try {
         stored.size_bytes = copy_and_hash(source.fd, temp.fd, stored.sha256_hex);
@@ -135,7 +146,17 @@ StoredObject FileStore::put(const std::string& key, const std::string& local_pat
     if (::fsync(temp.fd) != 0) throw io_error("fsync", errno);
     if (::close(temp.fd) != 0) { temp.fd = -1; throw io_error("close", errno); }
     temp.fd = -1;
-    fsync_dir(parent_of(final_path));  // the new name, on file systems where the file's fsync does not
+    // The new names, on file systems where the file's fsync does not commit them: the
+    // file's in its directory, and each directory made for it in its parent (the export's
+    // directory always, the couple's on the couple's first export).
+    std::string dir = parent_of(final_path);
+    fsync_dir(dir);
+    if (!made.empty()) {
+        for (const std::string outermost_parent = parent_of(made); dir != outermost_parent;) {
+            dir = parent_of(dir);
+            fsync_dir(dir);
+        }
+    }
     return stored;
 }
 
