@@ -147,15 +147,15 @@ StoredObject FileStore::put(const std::string& key, const std::string& local_pat
     if (::close(temp.fd) != 0) { temp.fd = -1; throw io_error("close", errno); }
     temp.fd = -1;
     // The new names, on file systems where the file's fsync does not commit them: the
-    // file's in its directory, and each directory made for it in its parent (the export's
-    // directory always, the couple's on the couple's first export).
+    // file's in its directory, the export directory's in the couple's (always: when another
+    // attempt of the export made it, that attempt may not have synced it yet), and each
+    // directory made for it in its parent (the couple's on the couple's first export).
     std::string dir = parent_of(final_path);
+    const std::string last = parent_of(made.empty() ? dir : made);
     fsync_dir(dir);
-    if (!made.empty()) {
-        for (const std::string outermost_parent = parent_of(made); dir != outermost_parent;) {
-            dir = parent_of(dir);
-            fsync_dir(dir);
-        }
+    while (dir != last) {
+        dir = parent_of(dir);
+        fsync_dir(dir);
     }
     return stored;
 }
