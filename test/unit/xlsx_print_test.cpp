@@ -52,8 +52,9 @@ std::string print_with_libreoffice(const std::string& xlsx) {
 
 }  // namespace
 
-// A Details row with a long description and one with notes of several lines: every line
-// of them prints inside its own row, never over the text of the rows below.
+// A Details row with a long description, one with notes of several lines, and a milestone
+// with a long name and notes: on every printed page (Summary, Details, Payment Schedule),
+// every line prints inside its own row, never over the text of the rows below.
 TEST(XlsxPrint, LibreOfficePrintsWrappedTextWithoutOverlap) {
     Report report = sample::sample_report(6);
     report.options.include_notes = true;
@@ -63,6 +64,9 @@ TEST(XlsxPrint, LibreOfficePrintsWrappedTextWithoutOverlap) {
     for (int i = 0; i < 60; ++i) words += "word ";
     items[0].description = "Fleurs " + words;  // 300 characters
     items[2].notes = "Paid in three parts:\nfirst by card\nthen cash\nthe rest by bank transfer";
+    items[4].notes = "Cheque\nsigned";  // short, two lines
+    report.milestones[1].name = "Final balance for the string quartet, the harpist and the evening DJ set";
+    report.milestones[1].notes = "Call first\nthen e-mail the contract\nthen pay by bank transfer";
     ScratchFile out("xlsx");
     VectorLineItemSource source(items);
     render::render_xlsx(report, source, out.path());
@@ -70,17 +74,30 @@ TEST(XlsxPrint, LibreOfficePrintsWrappedTextWithoutOverlap) {
     const std::vector<Word> printed = words_of(pdf);
     std::remove(pdf.c_str());
 
-    int details_page = -1;
-    for (const Word& word : printed)
-        if (word.text == "Fleurs") details_page = word.page;
-    ASSERT_GE(details_page, 0) << "the long description is printed";
+    // Every word of the long texts is printed (not cut at the cell's edge, nor lost above it).
+    int schedule_page = -1, description_words = 0;
+    for (const Word& word : printed) {
+        if (word.text == "harpist") schedule_page = word.page;
+        description_words += word.text == "word";
+    }
+    EXPECT_EQ(description_words, 60);
+    for (const char* expected : {"Cheque", "signed"}) {
+        bool found = false;
+        for (const Word& word : printed) found = found || word.text == expected;
+        EXPECT_TRUE(found) << "\"" << expected << "\" is printed";
+    }
+    ASSERT_GE(schedule_page, 0);
+    for (const char* expected : {"Final", "quartet,", "harpist", "evening", "DJ", "set", "Call", "first", "e-mail",
+                                 "contract", "then", "pay", "bank", "transfer"}) {
+        bool found = false;
+        for (const Word& word : printed) found = found || (word.page == schedule_page && word.text == expected);
+        EXPECT_TRUE(found) << "\"" << expected << "\" is printed on the Payment Schedule";
+    }
     int checked = 0;
     for (std::size_t i = 0; i < printed.size(); ++i) {
         const Word& a = printed[i];
-        if (a.page != details_page) continue;
-        for (std::size_t j = i + 1; j < printed.size(); ++j) {
+        for (std::size_t j = i + 1; j < printed.size() && printed[j].page == a.page; ++j) {
             const Word& b = printed[j];
-            if (b.page != details_page) continue;
             ++checked;
             // Words whose boxes share more than half a point across and whose middle halves
             // (a box includes the font's ascent and descent, so the boxes of two lines of one
@@ -88,8 +105,8 @@ TEST(XlsxPrint, LibreOfficePrintsWrappedTextWithoutOverlap) {
             const auto middle = [](const Word& w, double part) { return w.y_min + (w.y_max - w.y_min) * part; };
             const double x = std::min(a.x_max, b.x_max) - std::max(a.x_min, b.x_min);
             const double y = std::min(middle(a, 0.75), middle(b, 0.75)) - std::max(middle(a, 0.25), middle(b, 0.25));
-            EXPECT_FALSE(x > 0.5 && y > 0) << "\"" << a.text << "\" prints over \"" << b.text << "\"";
+            EXPECT_FALSE(x > 0.5 && y > 0) << "page " << a.page << ": \"" << a.text << "\" prints over \"" << b.text << "\"";
         }
     }
-    EXPECT_GT(checked, 1000) << "the Details page has its words";
+    EXPECT_GT(checked, 1000) << "the pages have their words";
 }

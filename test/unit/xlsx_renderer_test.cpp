@@ -202,10 +202,10 @@ TEST(XlsxRenderer, EveryTextCellIsWrittenOnItsOwnAfterLongAndDirtyOnes) {
 // would otherwise print the lines over the rows below), and all its cells align at the
 // top; the other rows keep the default height and alignment.
 TEST(XlsxRenderer, RowsWithWrappedTextAreTallEnoughForIt) {
-    Report report = sample::sample_report(4);
+    Report report = sample::sample_report(5);
     report.options.include_notes = true;
     std::vector<LineItem> items;
-    for (int i = 0; i < 4; ++i) items.push_back(sample::sample_line_item(i));
+    for (int i = 0; i < 5; ++i) items.push_back(sample::sample_line_item(i));
     std::string words;
     for (int i = 0; i < 60; ++i) words += "word ";  // 300 characters: 6 lines at the widest column
     items[0].description = "Fleurs " + words;
@@ -213,6 +213,7 @@ TEST(XlsxRenderer, RowsWithWrappedTextAreTallEnoughForIt) {
     std::string huge;
     for (int i = 0; i < 40000; ++i) huge += "word ";
     items[2].notes = huge;
+    items[3].notes = "Cheque\nsigned";  // short, but two lines
     ScratchFile out("xlsx");
     VectorLineItemSource source(items);
     render::render_xlsx(report, source, out.path());
@@ -225,15 +226,72 @@ TEST(XlsxRenderer, RowsWithWrappedTextAreTallEnoughForIt) {
     ASSERT_TRUE(heights.contains("3"));
     EXPECT_GE(heights["3"].get<double>(), 3 * 15.0) << "three lines of notes";
     EXPECT_EQ(heights["4"].get<double>(), 409.0) << "Excel's tallest row";
-    EXPECT_FALSE(heights.contains("5")) << "a one-line row keeps the default height";
+    ASSERT_TRUE(heights.contains("5"));
+    EXPECT_EQ(heights["5"].get<double>(), 2 * 15.0) << "a line break makes two lines";
+    EXPECT_FALSE(heights.contains("6")) << "a one-line row keeps the default height";
     EXPECT_FALSE(heights.contains("1")) << "header";
     for (const char* cell : {"A2", "B2", "C2", "D2", "F2", "G2", "H2", "I2"})
         EXPECT_EQ(details[cell]["valign"], "top") << cell;
     EXPECT_EQ(details["C2"]["wrap"], "1");
-    EXPECT_EQ(details["G2"]["fmt"], details["G5"]["fmt"]) << "the top-aligned amount keeps the money format";
-    EXPECT_EQ(details["A2"]["fmt"], details["A5"]["fmt"]) << "and the date its date format";
-    EXPECT_EQ(details["A5"]["valign"], "");
-    EXPECT_EQ(details["G5"]["valign"], "");
+    EXPECT_EQ(details["I5"]["wrap"], "1");
+    EXPECT_EQ(details["G2"]["fmt"], details["G6"]["fmt"]) << "the top-aligned amount keeps the money format";
+    EXPECT_EQ(details["A2"]["fmt"], details["A6"]["fmt"]) << "and the date its date format";
+    EXPECT_EQ(details["A6"]["valign"], "");
+    EXPECT_EQ(details["G6"]["valign"], "");
+}
+
+// A short text with a line break wraps too: without wrapping, a spreadsheet shows only one
+// of its lines.
+TEST(XlsxRenderer, ShortTextWithALineBreakWraps) {
+    Report report = sample::sample_report(2);
+    report.options.include_notes = true;
+    report.milestones[0].name = "Deposit\nby cheque";
+    std::vector<LineItem> items = {sample::sample_line_item(0), sample::sample_line_item(1)};
+    items[0].description = "Cake\ntasting";
+    items[0].notes = "";
+    items[1].notes = "Paid\nin cash";
+    ScratchFile out("xlsx");
+    VectorLineItemSource source(items);
+    render::render_xlsx(report, source, out.path());
+    const json book = budget_exports::testing::read_xlsx(out.path());
+    const json& details = book["cells"]["Details"];
+    EXPECT_EQ(details["C2"]["wrap"], "1");
+    EXPECT_EQ(details["I3"]["wrap"], "1");
+    EXPECT_EQ(book["row_heights"]["Details"]["2"].get<double>(), 30.0);
+    EXPECT_EQ(book["row_heights"]["Details"]["3"].get<double>(), 30.0);
+    EXPECT_EQ(book["cells"]["Payment Schedule"]["B2"]["wrap"], "1");
+    EXPECT_EQ(book["row_heights"]["Payment Schedule"]["2"].get<double>(), 30.0);
+}
+
+// The same on the Payment Schedule: a milestone with a long name and notes of several lines
+// gets a tall row, and an overdue one keeps its shading on every cell.
+TEST(XlsxRenderer, MilestoneRowsWithWrappedTextAreTallEnoughAndStayShaded) {
+    Report report = sample::sample_report(3);
+    report.options.include_notes = true;
+    std::size_t overdue = report.milestones.size();
+    for (std::size_t i = 0; i < report.milestones.size() && overdue == report.milestones.size(); ++i)
+        if (report.milestones[i].state == PaymentState::overdue) overdue = i;
+    ASSERT_LT(overdue, report.milestones.size());
+    Milestone& long_one = report.milestones[overdue];
+    long_one.name = "Final balance for the string quartet, the harpist and the evening DJ set";  // 72 characters
+    long_one.notes = "Call first\nthen e-mail the contract\nthen pay by bank transfer\nkeep the receipt";
+    const json book = render_sample(report, 3);
+    const json& heights = book["row_heights"]["Payment Schedule"];
+    const json& schedule = book["cells"]["Payment Schedule"];
+    const std::string row = std::to_string(overdue + 2);
+    ASSERT_TRUE(heights.contains(row));
+    EXPECT_GE(heights[row].get<double>(), 4 * 15.0) << "four lines of notes";
+    EXPECT_LE(heights[row].get<double>(), 5 * 15.0);
+    EXPECT_EQ(heights.size(), 1u) << "the other milestones keep one line";
+    EXPECT_EQ(schedule["B" + row]["wrap"], "1");
+    EXPECT_EQ(schedule["G" + row]["wrap"], "1");
+    for (const char* col : {"A", "B", "C", "D", "E", "G"}) {
+        EXPECT_EQ(schedule[col + row]["valign"], "top") << col;
+        EXPECT_NE(schedule[col + row]["fill"], "0") << col << ": overdue rows stay shaded";
+    }
+    EXPECT_EQ(schedule["C" + row]["fmt"], schedule["C2"]["fmt"]) << "the amount keeps the money format";
+    EXPECT_EQ(schedule["D" + row]["fmt"], schedule["D2"]["fmt"]) << "and the due date its date format";
+    EXPECT_EQ(schedule["B" + row]["v"], long_one.name) << "the name whole, not cut";
 }
 
 namespace {

@@ -23,6 +23,8 @@ void measure_details_columns(DetailsWidths& widths, const report::LineItem& item
     widths.vendor = std::max(widths.vendor, characters(item.vendor));
     widths.method = std::max(widths.method, characters(item.payment_method));
     widths.notes = std::max(widths.notes, characters(item.notes));
+    widths.description_breaks = widths.description_breaks || has_line_break(item.description);
+    widths.notes_break = widths.notes_break || has_line_break(item.notes);
     widths.tags = std::max(widths.tags, characters(join_tags(item.tags)));
 }
 
@@ -53,8 +55,8 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
     if (notes) widths.push_back(width(measured.notes, 8, kLongText));
     widths.push_back(width(measured.tags, 6, 40));
     cells.column_widths(widths);
-    lxw_format* description_format = measured.description + 2 > kLongText ? f.wrap : nullptr;
-    lxw_format* notes_format = measured.notes + 2 > kLongText ? f.wrap : nullptr;
+    const bool description_wraps = measured.description + 2 > kLongText || measured.description_breaks;
+    const bool notes_wrap = notes && (measured.notes + 2 > kLongText || measured.notes_break);
 
     const char* const titles[] = {"Date", "Category", "Description", "Vendor", "Payment method", "Type", "Amount",
                                   "Spent"};
@@ -66,18 +68,10 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
     cells.print_setup(layout.header_row, layout.header_row);
 
     // Lines the wrapped cells of `item` take (1 when no column wraps).
-    const double notes_width = notes ? widths[notes_col] : 0;
-    std::string clean;
+    std::string scratch;
     const auto lines = [&](const report::LineItem& line) {
-        std::size_t count = 1;
-        if (description_format != nullptr) {
-            clean_text_into(line.description, clean);
-            count = wrapped_lines(clean, widths[2]);
-        }
-        if (notes_format != nullptr && count < kMaxRowLines) {
-            clean_text_into(line.notes, clean);
-            count = std::max(count, wrapped_lines(clean, notes_width));
-        }
+        std::size_t count = description_wraps ? cell_lines(line.description, widths[2], scratch) : 1;
+        if (notes_wrap && count < kMaxRowLines) count = std::max(count, cell_lines(line.notes, widths[notes_col], scratch));
         return count;
     };
 
@@ -88,21 +82,19 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
         streamed.add(item);
         ++row;
         // A taller row is set before its first cell, and all its cells align at the top.
-        const std::size_t row_lines = description_format || notes_format ? lines(item) : 1;
-        const bool tall = row_lines > 1;
-        if (tall) cells.row_height(row, row_points(row_lines));
-        lxw_format* text = tall ? f.top : nullptr;
-        lxw_format* money = tall ? f.top_money : nullptr;
-        cells.date(row, 0, item.date, tall ? f.top_date : nullptr);
-        cells.text(row, 1, item.category, text);
-        cells.text(row, 2, item.description, description_format ? description_format : text);
-        cells.text(row, 3, item.vendor, text);
-        cells.text(row, 4, item.payment_method, text);
-        cells.text(row, 5, report::display_name(item.type), text);
-        cells.money(row, 6, item.amount, money);
-        cells.money(row, 7, report::spent_contribution(item), money);
-        if (notes) cells.text(row, notes_col, item.notes, notes_format ? notes_format : text);
-        if (!item.tags.empty()) cells.text(row, tags_col, join_tags(item.tags), text);
+        const std::size_t row_lines = description_wraps || notes_wrap ? lines(item) : 1;
+        if (row_lines > 1) cells.row_height(row, row_points(row_lines));
+        const XlsxFormats::RowStyle& style = f.row(false, row_lines > 1);
+        cells.date(row, 0, item.date, style.date);
+        cells.text(row, 1, item.category, style.text);
+        cells.text(row, 2, item.description, description_wraps ? style.wrap : style.text);
+        cells.text(row, 3, item.vendor, style.text);
+        cells.text(row, 4, item.payment_method, style.text);
+        cells.text(row, 5, report::display_name(item.type), style.text);
+        cells.money(row, 6, item.amount, style.money);
+        cells.money(row, 7, report::spent_contribution(item), style.money);
+        if (notes) cells.text(row, notes_col, item.notes, notes_wrap ? style.wrap : style.text);
+        if (!item.tags.empty()) cells.text(row, tags_col, join_tags(item.tags), style.text);
     }
     // The renderer compares `streamed` with the promised totals; stop before writing
     // totals rows that would point at the wrong range.

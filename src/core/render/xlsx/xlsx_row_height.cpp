@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/render/utf8_text.hpp"
+
 namespace budget_exports::render {
 namespace {
 
@@ -74,6 +76,11 @@ std::size_t wrapped_lines(std::string_view text, double column_width, std::size_
 
 double row_points(std::size_t lines) {
     return std::min(kMaxRowPoints, kLinePoints * static_cast<double>(std::max<std::size_t>(lines, 1)));
+}
+
+std::size_t cell_lines(std::string_view text, double column_width, std::string& scratch) {
+    clean_text_into(text, scratch);
+    return wrapped_lines(scratch, column_width);
 }
 
 }  // namespace budget_exports::render

@@ -1,10 +1,11 @@
-// Heights of Details rows whose wrapped text takes more than one line. Excel and
+// Heights of table rows (Details, Payment Schedule) whose wrapped text takes more than one line. Excel and
 // LibreOffice keep a row's default height (one line) when the file gives none, and
 // LibreOffice then prints the wrapped lines over the rows below; so the renderer sets the
 // height itself, from an estimate that errs towards a line too many.
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace budget_exports::render {
@@ -24,5 +25,8 @@ std::size_t wrapped_lines(std::string_view text, double column_width, std::size_
 
 // The height of a row of `lines` lines, at most kMaxRowPoints.
 double row_points(std::size_t lines);
+
+// wrapped_lines of a cell's text as the sheet writes it (cleaned first, in `scratch`).
+std::size_t cell_lines(std::string_view text, double column_width, std::string& scratch);
 
 }  // namespace budget_exports::render

@@ -1,3 +1,4 @@
+#include "core/render/xlsx/xlsx_row_height.hpp"
 #include "core/render/xlsx/xlsx_sheets.hpp"
 
 namespace budget_exports::render {
@@ -8,6 +9,7 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
     const XlsxFormats& f = workbook.formats();
     const bool notes = report.options.include_notes;
     std::size_t category_chars = 10, name_chars = 12, notes_chars = 8;
+    bool name_breaks = false, notes_break = false;
     const auto characters = [](const std::string& text) {
         std::size_t count = 0;
         for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
@@ -17,11 +19,17 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
         category_chars = std::max(category_chars, characters(m.category));
         name_chars = std::max(name_chars, characters(m.name));
         notes_chars = std::max(notes_chars, characters(m.notes));
+        name_breaks = name_breaks || has_line_break(m.name);
+        notes_break = notes_break || has_line_break(m.notes);
     }
+    // Widths that fit the longest value (within limits; a longer name or note wraps).
+    constexpr double kNameWidth = 50, kNotesWidth = 60;
     const auto width = [](std::size_t chars, double maximum) { return std::min(static_cast<double>(chars) + 2, maximum); };
-    std::vector<double> widths = {width(category_chars, 40), width(name_chars, 50), 14, 14, 22, 14};
-    if (notes) widths.push_back(width(notes_chars, 60));
+    std::vector<double> widths = {width(category_chars, 40), width(name_chars, kNameWidth), 14, 14, 22, 14};
+    if (notes) widths.push_back(width(notes_chars, kNotesWidth));
     cells.column_widths(widths);
+    const bool names_wrap = name_chars + 2 > kNameWidth || name_breaks;
+    const bool notes_wrap = notes && (notes_chars + 2 > kNotesWidth || notes_break);
 
     const std::string state_title =
         report.header.report_date ? "Status on " + report::format_short(*report.header.report_date) : "Status";
@@ -33,17 +41,20 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
     cells.print_setup(0, 0);
 
     lxw_row_t row = 0;
+    std::string scratch;
     for (const report::Milestone& milestone : report.milestones) {
         ++row;
-        const bool overdue = milestone.state == PaymentState::overdue;
-        lxw_format* text_format = overdue ? f.alert_text : nullptr;
-        cells.text(row, 0, milestone.category, text_format);
-        cells.text(row, 1, milestone.name, text_format);
-        cells.money(row, ScheduleLayout::amount_col, milestone.amount, overdue ? f.alert_money : f.money);
-        cells.date(row, 3, milestone.due_date, overdue ? f.alert_date : f.date);
-        cells.text(row, ScheduleLayout::state_col, report::display_name(milestone.state), text_format);
-        cells.date(row, 5, milestone.paid_date, overdue ? f.alert_date : f.date);
-        if (notes) cells.text(row, 6, milestone.notes, text_format);
+        std::size_t lines = names_wrap ? cell_lines(milestone.name, widths[1], scratch) : 1;
+        if (notes_wrap) lines = std::max(lines, cell_lines(milestone.notes, widths[6], scratch));
+        if (lines > 1) cells.row_height(row, row_points(lines));
+        const XlsxFormats::RowStyle& style = f.row(milestone.state == PaymentState::overdue, lines > 1);
+        cells.text(row, 0, milestone.category, style.text);
+        cells.text(row, 1, milestone.name, names_wrap ? style.wrap : style.text);
+        cells.money(row, ScheduleLayout::amount_col, milestone.amount, style.money);
+        cells.date(row, 3, milestone.due_date, style.date);
+        cells.text(row, ScheduleLayout::state_col, report::display_name(milestone.state), style.text);
+        cells.date(row, 5, milestone.paid_date, style.date);
+        if (notes) cells.text(row, 6, milestone.notes, notes_wrap ? style.wrap : style.text);
     }
     if (report.milestones.empty()) {
         cells.text(1, 0, "No payment milestones yet");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/render/xlsx/xlsx_workbook.hpp"
@@ -35,11 +36,16 @@ struct DetailsLayout {
     std::string sum_of_spent(bool from_other_sheet) const;
 };
 
-// Longest text per Details column, in characters (measured in a first pass).
+// Longest text per Details column, in characters (measured in a first pass), and whether
+// a description or note has a line break (its column then wraps, or only one line shows).
 struct DetailsWidths {
     std::size_t category = 0, description = 0, vendor = 0, method = 0, notes = 0, tags = 0;
+    bool description_breaks = false, notes_break = false;
 };
 void measure_details_columns(DetailsWidths& widths, const report::LineItem& item);
+
+// Whether `text` has a line break (a cell that shows it must wrap).
+inline bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
 
 // Columns of the Payment Schedule sheet (header in row 1, milestones from row 2).
 struct ScheduleLayout {

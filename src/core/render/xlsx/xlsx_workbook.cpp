@@ -87,12 +87,6 @@ void XlsxWorkbook::create_formats(const report::Currency& currency) {
     formats_.wrap = make(false, nullptr, 0);
     format_set_text_wrap(formats_.wrap);
     format_set_align(formats_.wrap, LXW_ALIGN_VERTICAL_TOP);
-    formats_.top = make(false, nullptr, 0);
-    format_set_align(formats_.top, LXW_ALIGN_VERTICAL_TOP);
-    formats_.top_money = make(false, money_format.c_str(), 0);
-    format_set_align(formats_.top_money, LXW_ALIGN_VERTICAL_TOP);
-    formats_.top_date = make(false, "d mmm yyyy", 0);
-    format_set_align(formats_.top_date, LXW_ALIGN_VERTICAL_TOP);
     formats_.money = make(false, money_format.c_str(), 0);
     formats_.money_total = make(true, money_format.c_str(), 0);
     format_set_top(formats_.money_total, LXW_BORDER_THIN);
@@ -106,6 +100,19 @@ void XlsxWorkbook::create_formats(const report::Currency& currency) {
     formats_.alert_money = make(false, money_format.c_str(), kAlertFill);
     formats_.alert_percent = make(false, "0.0%", kAlertFill);
     formats_.alert_date = make(false, "d mmm yyyy", kAlertFill);
+
+    const auto top = [](lxw_format* format) {
+        format_set_align(format, LXW_ALIGN_VERTICAL_TOP);
+        return format;
+    };
+    lxw_format* alert_wrap = top(make(false, nullptr, kAlertFill));
+    format_set_text_wrap(alert_wrap);
+    formats_.one_line = {nullptr, formats_.wrap, formats_.money, formats_.date};
+    formats_.alert_one_line = {formats_.alert_text, alert_wrap, formats_.alert_money, formats_.alert_date};
+    formats_.tall = {top(make(false, nullptr, 0)), formats_.wrap, top(make(false, money_format.c_str(), 0)),
+                     top(make(false, "d mmm yyyy", 0))};
+    formats_.alert_tall = {top(make(false, nullptr, kAlertFill)), alert_wrap,
+                           top(make(false, money_format.c_str(), kAlertFill)), top(make(false, "d mmm yyyy", kAlertFill))};
 }
 
 lxw_worksheet* XlsxWorkbook::add_sheet(const char* name) {

@@ -20,10 +20,6 @@ struct XlsxFormats {
     lxw_format* header_right = nullptr;  // the same, right-aligned (over numbers)
     lxw_format* note = nullptr;          // italic grey sentence
     lxw_format* wrap = nullptr;          // long text (notes), wrapped, top-aligned
-    // The cells of a row taller than one line, top-aligned like its wrapped text.
-    lxw_format* top = nullptr;
-    lxw_format* top_money = nullptr;
-    lxw_format* top_date = nullptr;
     lxw_format* money = nullptr;
     lxw_format* money_total = nullptr;
     lxw_format* percent = nullptr;
@@ -34,6 +30,20 @@ struct XlsxFormats {
     lxw_format* alert_money = nullptr;
     lxw_format* alert_percent = nullptr;
     lxw_format* alert_date = nullptr;
+
+    // The cells of a table row: plain or shaded (over budget, overdue), one line tall
+    // (bottom-aligned, Excel's default) or taller (every cell top-aligned, like the row's
+    // wrapped text). `wrap` is for a column whose long text wraps.
+    struct RowStyle {
+        lxw_format* text = nullptr;
+        lxw_format* wrap = nullptr;
+        lxw_format* money = nullptr;
+        lxw_format* date = nullptr;
+    };
+    RowStyle one_line, tall, alert_one_line, alert_tall;
+    const RowStyle& row(bool alert, bool taller) const {
+        return alert ? (taller ? alert_tall : alert_one_line) : (taller ? tall : one_line);
+    }
 };
 
 // The zlib level every part of a workbook is deflated at (libxlsxwriter's own is 6; see
