@@ -65,6 +65,8 @@ TEST(XlsxPrint, LibreOfficePrintsWrappedTextWithoutOverlap) {
     items[0].description = "Fleurs " + words;  // 300 characters
     items[2].notes = "Paid in three parts:\nfirst by card\nthen cash\nthe rest by bank transfer";
     items[4].notes = "Cheque\nsigned";  // short, two lines
+    items[5].vendor = "Atelier Floral Lumière, Fleurs Séchées & Décoration Florale";  // over the vendor column
+    report.categories[2].name = "Flowers, candles and table decorations for the reception hall";  // over column A
     report.milestones[1].name = "Final balance for the string quartet, the harpist and the evening DJ set";
     report.milestones[1].notes = "Call first\nthen e-mail the contract\nthen pay by bank transfer";
     ScratchFile out("xlsx");
@@ -81,7 +83,7 @@ TEST(XlsxPrint, LibreOfficePrintsWrappedTextWithoutOverlap) {
         description_words += word.text == "word";
     }
     EXPECT_EQ(description_words, 60);
-    for (const char* expected : {"Cheque", "signed"}) {
+    for (const char* expected : {"Cheque", "signed", "Séchées", "Florale", "reception", "hall"}) {
         bool found = false;
         for (const Word& word : printed) found = found || word.text == expected;
         EXPECT_TRUE(found) << "\"" << expected << "\" is printed";

@@ -263,6 +263,34 @@ TEST(XlsxRenderer, ShortTextWithALineBreakWraps) {
     EXPECT_EQ(book["row_heights"]["Payment Schedule"]["2"].get<double>(), 30.0);
 }
 
+// Every text column wraps what it cannot show: a vendor, a payment method and a category
+// longer than their columns, on Details, and a category name on the Summary.
+TEST(XlsxRenderer, EveryTextColumnWrapsWhatItCannotShow) {
+    Report report = sample::sample_report(2);
+    const std::string long_name = "Flowers, candles and table decorations for the reception hall";  // 61 characters
+    report.categories[2].name = long_name;
+    std::vector<LineItem> items = {sample::sample_line_item(0), sample::sample_line_item(1)};
+    items[0].vendor = "Atelier Floral Lumière, Fleurs Séchées & Décoration Florale";  // 59
+    items[1].payment_method = "Bank transfer from the joint savings account";          // 44
+    ScratchFile out("xlsx");
+    VectorLineItemSource source(items);
+    render::render_xlsx(report, source, out.path());
+    const json book = budget_exports::testing::read_xlsx(out.path());
+    const json& details = book["cells"]["Details"];
+    EXPECT_EQ(details["D2"]["wrap"], "1");
+    EXPECT_EQ(details["E3"]["wrap"], "1");
+    EXPECT_EQ(details["C2"]["wrap"], "") << "short descriptions do not wrap";
+    EXPECT_EQ(book["row_heights"]["Details"]["2"].get<double>(), 30.0);
+    EXPECT_EQ(book["row_heights"]["Details"]["3"].get<double>(), 30.0);
+    const json& summary = book["cells"]["Summary"];
+    const std::string row = row_of(summary, "A", long_name);
+    ASSERT_FALSE(row.empty());
+    EXPECT_EQ(summary["A" + row]["wrap"], "1");
+    EXPECT_EQ(summary["B" + row]["valign"], "top");
+    EXPECT_EQ(summary["E" + row]["fmt"], "0.0%") << "the percentage keeps its format";
+    EXPECT_EQ(book["row_heights"]["Summary"][row].get<double>(), 30.0);
+}
+
 // The same on the Payment Schedule: a milestone with a long name and notes of several lines
 // gets a tall row, and an overdue one keeps its shading on every cell.
 TEST(XlsxRenderer, MilestoneRowsWithWrappedTextAreTallEnoughAndStayShaded) {

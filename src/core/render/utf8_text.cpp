@@ -16,6 +16,12 @@ std::string_view utf16_prefix(std::string_view text, std::size_t max_units) {
     return text;
 }
 
+std::size_t count_characters(std::string_view text) {
+    std::size_t count = 0;
+    for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return count;
+}
+
 namespace {
 
 // Length of a well-formed UTF-8 sequence at text[i] and its code point, or 0.

@@ -12,6 +12,9 @@ namespace budget_exports::render {
 // such as most emoji) that does not cut a character.
 std::string_view utf16_prefix(std::string_view text, std::size_t max_units);
 
+// Characters (code points) of UTF-8 `text`: what Excel's column width counts.
+std::size_t count_characters(std::string_view text);
+
 // `text` with what no output format may carry removed: bytes that are not UTF-8
 // (including encoded surrogates, i.e. unpaired surrogates from the database's view),
 // C0 controls except tab and newline (a lone CR becomes a newline, CRLF a newline),

@@ -5,27 +5,14 @@
 #include "core/render/xlsx/xlsx_sheets.hpp"
 
 namespace budget_exports::render {
-namespace {
-
-// Characters (code points) of `text`: what Excel's column width counts.
-std::size_t characters(std::string_view text) {
-    std::size_t count = 0;
-    for (char c : text)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
-    return count;
-}
-
-}  // namespace
-
 void measure_details_columns(DetailsWidths& widths, const report::LineItem& item) {
-    widths.category = std::max(widths.category, characters(item.category));
-    widths.description = std::max(widths.description, characters(item.description));
-    widths.vendor = std::max(widths.vendor, characters(item.vendor));
-    widths.method = std::max(widths.method, characters(item.payment_method));
-    widths.notes = std::max(widths.notes, characters(item.notes));
-    widths.description_breaks = widths.description_breaks || has_line_break(item.description);
-    widths.notes_break = widths.notes_break || has_line_break(item.notes);
-    widths.tags = std::max(widths.tags, characters(join_tags(item.tags)));
+    const std::string tags = join_tags(item.tags);
+    const std::string_view texts[kDetailsTexts] = {item.category, item.description, item.vendor,
+                                                   item.payment_method, item.notes, tags};
+    for (std::size_t i = 0; i < kDetailsTexts; ++i) {
+        widths.chars[i] = std::max(widths.chars[i], count_characters(texts[i]));
+        widths.breaks[i] = widths.breaks[i] || has_line_break(texts[i]);
+    }
 }
 
 report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet,
@@ -39,24 +26,29 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
     const lxw_col_t notes_col = 8;
     const lxw_col_t tags_col = notes ? 9 : 8;
 
-    // Widths that fit the longest value (within limits; longer text wraps).
-    constexpr std::size_t kLongText = 60;
-    const auto width = [](std::size_t chars, double minimum, double maximum) {
-        return std::clamp(static_cast<double>(chars) + 2, minimum, maximum);
+    // Each text column is as wide as its longest text, within limits; a longer text, or
+    // one with a line break, wraps.
+    struct TextColumn {
+        lxw_col_t col;
+        double minimum, maximum;
+        double width = 0;
+        bool wraps = false;
     };
-    std::vector<double> widths = {12,
-                                  width(measured.category, 10, 40),
-                                  width(measured.description, 14, kLongText),
-                                  width(measured.vendor, 10, 40),
-                                  width(measured.method, 16, 30),
-                                  10,
-                                  14,
-                                  14};
-    if (notes) widths.push_back(width(measured.notes, 8, kLongText));
-    widths.push_back(width(measured.tags, 6, 40));
+    TextColumn text_columns[kDetailsTexts] = {{1, 10, 40}, {2, 14, 60}, {3, 10, 40},
+                                              {4, 16, 30}, {notes_col, 8, 60}, {tags_col, 6, 40}};
+    std::vector<double> widths = {12, 0, 0, 0, 0, 10, 14, 14};
+    widths.resize(static_cast<std::size_t>(tags_col) + 1);
+    for (std::size_t i = 0; i < kDetailsTexts; ++i) {
+        TextColumn& column = text_columns[i];
+        if (i == kNotesText && !notes) continue;
+        const double wanted = static_cast<double>(measured.chars[i]) + 2;
+        column.width = std::clamp(wanted, column.minimum, column.maximum);
+        column.wraps = wanted > column.maximum || measured.breaks[i];
+        widths[column.col] = column.width;
+    }
     cells.column_widths(widths);
-    const bool description_wraps = measured.description + 2 > kLongText || measured.description_breaks;
-    const bool notes_wrap = notes && (measured.notes + 2 > kLongText || measured.notes_break);
+    bool any_wraps = false;
+    for (const TextColumn& column : text_columns) any_wraps = any_wraps || column.wraps;
 
     const char* const titles[] = {"Date", "Category", "Description", "Vendor", "Payment method", "Type", "Amount",
                                   "Spent"};
@@ -67,34 +59,34 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
     cells.freeze_header(layout.header_row);
     cells.print_setup(layout.header_row, layout.header_row);
 
-    // Lines the wrapped cells of `item` take (1 when no column wraps).
-    std::string scratch;
-    const auto lines = [&](const report::LineItem& line) {
-        std::size_t count = description_wraps ? cell_lines(line.description, widths[2], scratch) : 1;
-        if (notes_wrap && count < kMaxRowLines) count = std::max(count, cell_lines(line.notes, widths[notes_col], scratch));
-        return count;
-    };
-
     report::LineItemTotals streamed;
     report::LineItem item;
     lxw_row_t row = layout.header_row;
+    std::string tags;
+    std::string scratch;
     while (items.next(item)) {
         streamed.add(item);
         ++row;
+        tags = join_tags(item.tags);
+        const std::string_view texts[kDetailsTexts] = {item.category, item.description, item.vendor,
+                                                       item.payment_method, item.notes, tags};
         // A taller row is set before its first cell, and all its cells align at the top.
-        const std::size_t row_lines = description_wraps || notes_wrap ? lines(item) : 1;
-        if (row_lines > 1) cells.row_height(row, row_points(row_lines));
-        const XlsxFormats::RowStyle& style = f.row(false, row_lines > 1);
+        std::size_t lines = 1;
+        if (any_wraps) {
+            for (std::size_t i = 0; i < kDetailsTexts && lines < kMaxRowLines; ++i)
+                if (text_columns[i].wraps) lines = std::max(lines, cell_lines(texts[i], text_columns[i].width, scratch));
+            if (lines > 1) cells.row_height(row, row_points(lines));
+        }
+        const XlsxFormats::RowStyle& style = f.row(false, lines > 1);
         cells.date(row, 0, item.date, style.date);
-        cells.text(row, 1, item.category, style.text);
-        cells.text(row, 2, item.description, description_wraps ? style.wrap : style.text);
-        cells.text(row, 3, item.vendor, style.text);
-        cells.text(row, 4, item.payment_method, style.text);
+        for (std::size_t i = 0; i < kDetailsTexts; ++i) {
+            if (i == kNotesText && !notes) continue;
+            const TextColumn& column = text_columns[i];
+            cells.text(row, column.col, texts[i], column.wraps ? style.wrap : style.text);
+        }
         cells.text(row, 5, report::display_name(item.type), style.text);
         cells.money(row, 6, item.amount, style.money);
         cells.money(row, 7, report::spent_contribution(item), style.money);
-        if (notes) cells.text(row, notes_col, item.notes, notes_wrap ? style.wrap : style.text);
-        if (!item.tags.empty()) cells.text(row, tags_col, join_tags(item.tags), style.text);
     }
     // The renderer compares `streamed` with the promised totals; stop before writing
     // totals rows that would point at the wrong range.

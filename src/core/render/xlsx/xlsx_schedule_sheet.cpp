@@ -1,3 +1,4 @@
+#include "core/render/utf8_text.hpp"
 #include "core/render/xlsx/xlsx_row_height.hpp"
 #include "core/render/xlsx/xlsx_sheets.hpp"
 
@@ -9,25 +10,23 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
     const XlsxFormats& f = workbook.formats();
     const bool notes = report.options.include_notes;
     std::size_t category_chars = 10, name_chars = 12, notes_chars = 8;
-    bool name_breaks = false, notes_break = false;
-    const auto characters = [](const std::string& text) {
-        std::size_t count = 0;
-        for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-        return count;
-    };
+    bool category_breaks = false, name_breaks = false, notes_break = false;
     for (const report::Milestone& m : report.milestones) {
-        category_chars = std::max(category_chars, characters(m.category));
-        name_chars = std::max(name_chars, characters(m.name));
-        notes_chars = std::max(notes_chars, characters(m.notes));
+        category_chars = std::max(category_chars, count_characters(m.category));
+        name_chars = std::max(name_chars, count_characters(m.name));
+        notes_chars = std::max(notes_chars, count_characters(m.notes));
+        category_breaks = category_breaks || has_line_break(m.category);
         name_breaks = name_breaks || has_line_break(m.name);
         notes_break = notes_break || has_line_break(m.notes);
     }
-    // Widths that fit the longest value (within limits; a longer name or note wraps).
-    constexpr double kNameWidth = 50, kNotesWidth = 60;
+    // Widths that fit the longest value (within limits; a longer text, or one with a line
+    // break, wraps).
+    constexpr double kCategoryWidth = 40, kNameWidth = 50, kNotesWidth = 60;
     const auto width = [](std::size_t chars, double maximum) { return std::min(static_cast<double>(chars) + 2, maximum); };
-    std::vector<double> widths = {width(category_chars, 40), width(name_chars, kNameWidth), 14, 14, 22, 14};
+    std::vector<double> widths = {width(category_chars, kCategoryWidth), width(name_chars, kNameWidth), 14, 14, 22, 14};
     if (notes) widths.push_back(width(notes_chars, kNotesWidth));
     cells.column_widths(widths);
+    const bool categories_wrap = category_chars + 2 > kCategoryWidth || category_breaks;
     const bool names_wrap = name_chars + 2 > kNameWidth || name_breaks;
     const bool notes_wrap = notes && (notes_chars + 2 > kNotesWidth || notes_break);
 
@@ -44,11 +43,12 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
     std::string scratch;
     for (const report::Milestone& milestone : report.milestones) {
         ++row;
-        std::size_t lines = names_wrap ? cell_lines(milestone.name, widths[1], scratch) : 1;
+        std::size_t lines = categories_wrap ? cell_lines(milestone.category, widths[0], scratch) : 1;
+        if (names_wrap) lines = std::max(lines, cell_lines(milestone.name, widths[1], scratch));
         if (notes_wrap) lines = std::max(lines, cell_lines(milestone.notes, widths[6], scratch));
         if (lines > 1) cells.row_height(row, row_points(lines));
         const XlsxFormats::RowStyle& style = f.row(milestone.state == PaymentState::overdue, lines > 1);
-        cells.text(row, 0, milestone.category, style.text);
+        cells.text(row, 0, milestone.category, categories_wrap ? style.wrap : style.text);
         cells.text(row, 1, milestone.name, names_wrap ? style.wrap : style.text);
         cells.money(row, ScheduleLayout::amount_col, milestone.amount, style.money);
         cells.date(row, 3, milestone.due_date, style.date);

@@ -36,11 +36,15 @@ struct DetailsLayout {
     std::string sum_of_spent(bool from_other_sheet) const;
 };
 
-// Longest text per Details column, in characters (measured in a first pass), and whether
-// a description or note has a line break (its column then wraps, or only one line shows).
+// The Details sheet's text columns, in sheet order (Notes only with include_notes).
+enum DetailsText : std::size_t { kCategoryText, kDescriptionText, kVendorText, kMethodText, kNotesText, kTagsText,
+                                 kDetailsTexts };
+
+// Longest text per Details text column, in characters (measured in a first pass), and
+// whether any has a line break (the column then wraps, or a spreadsheet shows one line).
 struct DetailsWidths {
-    std::size_t category = 0, description = 0, vendor = 0, method = 0, notes = 0, tags = 0;
-    bool description_breaks = false, notes_break = false;
+    std::size_t chars[kDetailsTexts] = {};
+    bool breaks[kDetailsTexts] = {};
 };
 void measure_details_columns(DetailsWidths& widths, const report::LineItem& item);
 

@@ -2,6 +2,7 @@
 
 #include "core/render/render_error.hpp"
 #include "core/render/utf8_text.hpp"
+#include "core/render/xlsx/xlsx_row_height.hpp"
 #include "core/render/xlsx/xlsx_sheets.hpp"
 
 namespace budget_exports::render {
@@ -34,8 +35,7 @@ std::vector<std::string> wrap_words(const std::string& text, std::size_t width) 
         std::size_t space = clean.find(' ', position);
         if (space == std::string::npos) space = clean.size();
         const std::string word = clean.substr(position, space - position);
-        std::size_t word_chars = 0;
-        for (char c : word) word_chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        const std::size_t word_chars = count_characters(word);
         if (!line.empty() && line_chars + 1 + word_chars > width) {
             lines.push_back(line);
             line.clear();
@@ -55,6 +55,7 @@ lxw_row_t write_lines(SheetWriter& cells, lxw_row_t row, const std::vector<std::
 }
 
 constexpr std::size_t kLineChars = 100;  // the printed width of columns A..F, roughly
+constexpr double kCategoryWidth = 40;    // column A: labels, category names
 
 lxw_row_t write_header_block(SheetWriter& cells, const report::Report& report) {
     const XlsxFormats& f = cells.formats();
@@ -161,7 +162,7 @@ std::string DetailsLayout::sum_of_spent(bool from_other_sheet) const {
 void write_summary_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const report::Report& report) {
     SheetWriter cells(sheet, kSummarySheet, workbook.formats(), report.currency.minor_digits);
     const XlsxFormats& f = workbook.formats();
-    cells.column_widths({40, 16, 16, 16, 10, 16});
+    cells.column_widths({kCategoryWidth, 16, 16, 16, 10, 16});
     cells.print_setup(1, 0);
     const report::BudgetTotals& budget = report.budget_totals;
     const DetailsLayout details(report.line_item_totals.count);
@@ -222,18 +223,23 @@ void write_summary_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const rep
     const char* const titles[] = {"Category", "Allocated", "Spent", "Remaining", "% used", "Status"};
     for (lxw_col_t col = 0; col < 6; ++col)
         cells.text(row, col, titles[col], col >= 1 && col <= 4 ? f.header_right : f.header);
+    // A category name longer than column A, or with a line break, wraps in a taller row.
+    bool names_wrap = false;
+    for (const report::Category& category : report.categories)
+        names_wrap = names_wrap || count_characters(category.name) + 2 > kCategoryWidth || has_line_break(category.name);
+    std::string scratch;
     for (const report::Category& category : report.categories) {
         ++row;
-        const bool category_over = category.status == BudgetStatus::over;
-        lxw_format* text_format = category_over ? f.alert_text : nullptr;
-        lxw_format* money_format = category_over ? f.alert_money : f.money;
-        cells.text(row, 0, category.name, text_format);
-        cells.money(row, 1, category.allocated, money_format);
-        cells.money(row, 2, category.spent, money_format);
-        cells.money_formula(row, 3, "=" + cell_ref(row, 1) + "-" + cell_ref(row, 2), category.remaining, money_format);
+        const std::size_t lines = names_wrap ? cell_lines(category.name, kCategoryWidth, scratch) : 1;
+        if (lines > 1) cells.row_height(row, row_points(lines));
+        const XlsxFormats::RowStyle& style = f.row(category.status == BudgetStatus::over, lines > 1);
+        cells.text(row, 0, category.name, names_wrap ? style.wrap : style.text);
+        cells.money(row, 1, category.allocated, style.money);
+        cells.money(row, 2, category.spent, style.money);
+        cells.money_formula(row, 3, "=" + cell_ref(row, 1) + "-" + cell_ref(row, 2), category.remaining, style.money);
         percent_formula(cells, row, 4, cell_ref(row, 1), cell_ref(row, 2), category.spent, category.allocated,
-                        category_over ? f.alert_percent : f.percent);
-        cells.text(row, 5, report::display_name(category.status), text_format);
+                        style.percent);
+        cells.text(row, 5, report::display_name(category.status), style.text);
     }
     if (category_count > 0) cells.autofilter(category_header, 0, totals_row - 1, 5);
     row = totals_row;

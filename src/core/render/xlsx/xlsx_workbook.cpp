@@ -107,12 +107,14 @@ void XlsxWorkbook::create_formats(const report::Currency& currency) {
     };
     lxw_format* alert_wrap = top(make(false, nullptr, kAlertFill));
     format_set_text_wrap(alert_wrap);
-    formats_.one_line = {nullptr, formats_.wrap, formats_.money, formats_.date};
-    formats_.alert_one_line = {formats_.alert_text, alert_wrap, formats_.alert_money, formats_.alert_date};
+    formats_.one_line = {nullptr, formats_.wrap, formats_.money, formats_.date, formats_.percent};
+    formats_.alert_one_line = {formats_.alert_text, alert_wrap, formats_.alert_money, formats_.alert_date,
+                               formats_.alert_percent};
     formats_.tall = {top(make(false, nullptr, 0)), formats_.wrap, top(make(false, money_format.c_str(), 0)),
-                     top(make(false, "d mmm yyyy", 0))};
+                     top(make(false, "d mmm yyyy", 0)), top(make(false, "0.0%", 0))};
     formats_.alert_tall = {top(make(false, nullptr, kAlertFill)), alert_wrap,
-                           top(make(false, money_format.c_str(), kAlertFill)), top(make(false, "d mmm yyyy", kAlertFill))};
+                           top(make(false, money_format.c_str(), kAlertFill)), top(make(false, "d mmm yyyy", kAlertFill)),
+                           top(make(false, "0.0%", kAlertFill))};
 }
 
 lxw_worksheet* XlsxWorkbook::add_sheet(const char* name) {

@@ -39,6 +39,7 @@ struct XlsxFormats {
         lxw_format* wrap = nullptr;
         lxw_format* money = nullptr;
         lxw_format* date = nullptr;
+        lxw_format* percent = nullptr;
     };
     RowStyle one_line, tall, alert_one_line, alert_tall;
     const RowStyle& row(bool alert, bool taller) const {
