@@ -57,7 +57,7 @@ uninstall-renderer:
 
 # rebuild objects whose headers changed (-MMD writes the .d files)
 -include $(OBJS:.o=.d) $(RENDERER_OBJS:.o=.d)
-EXTRA_CLEAN += $(OBJS:.o=.d) $(RENDERER) $(RENDERER_OBJS:.o=.d) src/render/*.o
+EXTRA_CLEAN += $(OBJS:.o=.d) $(RENDERER) $(RENDERER_OBJS) $(RENDERER_OBJS:.o=.d)
 
 # A throwaway cluster, a sample couple, one export of each type: see README "Demo".
 # PG_CONFIG chooses the PostgreSQL version (make demo PG_CONFIG=/usr/lib/postgresql/17/bin/pg_config).
