@@ -1,14 +1,21 @@
-// The Excel export as LibreOffice prints it: the real thing, not libxlsxwriter's view of it.
+// The Excel export as LibreOffice prints and recalculates it: the real thing, not
+// libxlsxwriter's view of it.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <map>
+#include <sys/stat.h>
+#include <cstdio>
 #include <stdexcept>
 #include <unistd.h>
 #include <regex>
 #include <vector>
 
 #include "core/render/xlsx/xlsx_renderer.hpp"
+#include "core/render/xlsx/xlsx_workbook.hpp"
 #include "sample_budget.hpp"
 #include "test_files.hpp"
+#include "xlsx_reader.hpp"
 
 using namespace budget_exports;
 using namespace budget_exports::report;
@@ -40,14 +47,76 @@ std::vector<Word> words_of(const std::string& pdf) {
     return words;
 }
 
-// The xlsx printed to PDF by LibreOffice (its own profile, so tests never share one).
-std::string print_with_libreoffice(const std::string& xlsx) {
+// Runs LibreOffice headless on `xlsx` with a profile of its own under tmp/ (tests never
+// share one), converting it to `filter` in tmp/.
+void libreoffice_convert(const std::string& xlsx, const std::string& profile_name, const std::string& filter) {
     char cwd[4096];
     if (::getcwd(cwd, sizeof cwd) == nullptr) throw std::runtime_error("getcwd failed");
-    const std::string profile = "file://" + std::string(cwd) + "/tmp/lo-profile";
-    budget_exports::testing::run_command("soffice -env:UserInstallation=" + profile +
-                                         " --headless --convert-to pdf --outdir tmp " + xlsx + " >/dev/null 2>&1");
+    const std::string profile = "file://" + std::string(cwd) + "/tmp/" + profile_name;
+    budget_exports::testing::run_command("soffice -env:UserInstallation=" + profile + " --headless --convert-to '" +
+                                         filter + "' --outdir tmp " + xlsx + " >/dev/null 2>&1");
+}
+
+// The xlsx printed to PDF by LibreOffice.
+std::string print_with_libreoffice(const std::string& xlsx) {
+    libreoffice_convert(xlsx, "lo-profile", "pdf");
     return xlsx.substr(0, xlsx.rfind('.')) + ".pdf";
+}
+
+// Every sheet of the xlsx as LibreOffice computes it when it recalculates every formula on
+// load (not the values the file caches): sheet -> rows of raw cell values.
+std::map<std::string, std::vector<std::vector<std::string>>> recalculate_with_libreoffice(
+    const std::string& xlsx, const std::vector<std::string>& sheets) {
+    ::mkdir("tmp/lo-recalc-profile", 0700);
+    ::mkdir("tmp/lo-recalc-profile/user", 0700);
+    std::FILE* settings = std::fopen("tmp/lo-recalc-profile/user/registrymodifications.xcu", "w");
+    if (settings == nullptr) throw std::runtime_error("cannot write the LibreOffice profile");
+    std::fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<oor:items xmlns:oor=\"http://openoffice.org/2001/registry\" "
+               "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
+               "<item oor:path=\"/org.openoffice.Office.Calc/Formula/Load\"><prop oor:name=\"OOXMLRecalcMode\" "
+               "oor:op=\"fuse\"><value>0</value></prop></item>\n</oor:items>\n",
+               settings);
+    std::fclose(settings);
+    // CSV, comma-separated, UTF-8, raw values (not as shown), one file per sheet
+    libreoffice_convert(xlsx, "lo-recalc-profile", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1");
+    std::map<std::string, std::vector<std::vector<std::string>>> out;
+    const std::string stem = xlsx.substr(0, xlsx.rfind('.'));
+    for (const std::string& sheet : sheets) {
+        const std::string path = stem + "-" + sheet + ".csv";
+        const std::string text = budget_exports::testing::read_file(path);
+        std::remove(path.c_str());
+        auto& rows = out[sheet];
+        rows.emplace_back();
+        std::string cell;
+        bool quoted = false;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const char c = text[i];
+            if (quoted) {
+                if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') cell += '"', ++i;
+                else if (c == '"') quoted = false;
+                else cell += c;
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                rows.back().push_back(cell), cell.clear();
+            } else if (c == '\n') {
+                rows.back().push_back(cell), cell.clear();
+                rows.emplace_back();
+            } else if (c != '\r') {
+                cell += c;
+            }
+        }
+        if (!cell.empty() || !rows.back().empty()) rows.back().push_back(cell);
+    }
+    return out;
+}
+
+// "B7" -> zero-based row and column.
+std::pair<std::size_t, std::size_t> position_of(const std::string& ref) {
+    std::size_t col = 0, i = 0;
+    for (; i < ref.size() && std::isalpha(static_cast<unsigned char>(ref[i])); ++i) col = col * 26 + (ref[i] - 'A' + 1);
+    return {static_cast<std::size_t>(std::stoul(ref.substr(i))) - 1, col - 1};
 }
 
 }  // namespace
@@ -111,4 +180,45 @@ TEST(XlsxPrint, LibreOfficePrintsWrappedTextWithoutOverlap) {
         }
     }
     EXPECT_GT(checked, 1000) << "the pages have their words";
+}
+
+// Every formula of the workbook, recalculated by LibreOffice, gives the value the file
+// caches (what a couple sees before any recalculation, and what the report computed):
+// the totals, SUMIFs over Details and the schedule, remaining and % used.
+TEST(XlsxPrint, LibreOfficeRecalculatesEveryFormulaToTheCachedValue) {
+    Report report = sample::sample_report(300);
+    report.options.include_notes = true;
+    report.categories[3].allocated = Money{};  // nothing allocated: no % used
+    finalize_report(report);
+    ScratchFile out("xlsx");
+    sample::GeneratedLineItemSource source(300);
+    render::render_xlsx(report, source, out.path());
+    const nlohmann::json book = budget_exports::testing::read_xlsx(out.path());
+    const std::vector<std::string> sheets = {"Summary", "Details", "Payment Schedule"};
+    const auto computed = recalculate_with_libreoffice(out.path(), sheets);
+    int formulas = 0;
+    for (const std::string& sheet : sheets) {
+        const auto& rows = computed.at(sheet);
+        for (auto it = book["cells"][sheet].begin(); it != book["cells"][sheet].end(); ++it) {
+            if (!it.value().contains("f")) continue;
+            ++formulas;
+            const auto [row, col] = position_of(it.key());
+            ASSERT_LT(row, rows.size()) << sheet << "!" << it.key();
+            ASSERT_LT(col, rows[row].size()) << sheet << "!" << it.key();
+            std::string value = rows[row][col];
+            if (it.value()["type"] == "str") {  // a formula whose value is text ("" for % of nothing)
+                EXPECT_EQ(value, it.value()["v"].is_null() ? "" : it.value()["v"].get<std::string>())
+                    << sheet << "!" << it.key() << " = " << it.value()["f"];
+                continue;
+            }
+            const double cached = std::stod(it.value()["v"].get<std::string>());
+            double scale = 1;
+            if (!value.empty() && value.back() == '%') value.pop_back(), scale = 100;
+            ASSERT_FALSE(value.empty()) << sheet << "!" << it.key() << " = " << it.value()["f"] << " is empty, cached "
+                                        << cached;
+            EXPECT_NEAR(std::stod(value) / scale, cached, 0.005)
+                << sheet << "!" << it.key() << " = " << it.value()["f"];
+        }
+    }
+    EXPECT_GT(formulas, 40) << "the workbook's formulas were compared";
 }

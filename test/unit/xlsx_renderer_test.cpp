@@ -395,6 +395,10 @@ TEST(XlsxRenderer, EmptyBudgetWithUnknownCurrencyStillMakesAValidWorkbook) {
     const json& summary = book["cells"]["Summary"];
     EXPECT_FALSE(row_of(summary, "A", "No transactions match these filters").empty());
     EXPECT_EQ(cents(summary["B" + row_of(summary, "A", "Total (no budget categories yet)")]), 0);
+    // Nothing to divide by: % used is empty text, as the formula computes it, not a cached 0.0 %.
+    const json& used = summary["B" + row_of(summary, "A", "% used (spent / budget)")];
+    EXPECT_EQ(used["type"], "str");
+    EXPECT_TRUE(used["v"].is_null() || used["v"] == "") << used.dump();
 }
 
 TEST(XlsxRenderer, FailuresBecomeRenderErrorsAndLeaveNoFile) {

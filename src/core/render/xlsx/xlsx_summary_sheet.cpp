@@ -16,11 +16,15 @@ double ratio(Money spent, Money allocated) {
     return allocated.minor_units > 0 ? static_cast<double>(spent.minor_units) / allocated.minor_units : 0.0;
 }
 
-// % used as a live formula; empty text when there is nothing to divide by.
+// % used as a live formula; empty text when there is nothing to divide by, and so is the
+// value the file caches (what a spreadsheet that does not recalculate on load shows).
 void percent_formula(SheetWriter& cells, lxw_row_t row, lxw_col_t col, const std::string& allocated,
                      const std::string& spent, Money spent_value, Money allocated_value, lxw_format* format) {
-    cells.formula(row, col, "=IF(" + allocated + "<=0,\"\"," + spent + "/" + allocated + ")",
-                  ratio(spent_value, allocated_value), format);
+    const std::string formula = "=IF(" + allocated + "<=0,\"\"," + spent + "/" + allocated + ")";
+    if (allocated_value.minor_units <= 0)
+        cells.formula_text(row, col, formula, "", format);
+    else
+        cells.formula(row, col, formula, ratio(spent_value, allocated_value), format);
 }
 
 // `text` as lines of at most `width` characters, breaking at spaces, so a long

@@ -170,6 +170,11 @@ void SheetWriter::formula(lxw_row_t row, lxw_col_t col, const std::string& formu
     check(worksheet_write_formula_num(sheet_, row, col, formula.c_str(), format, cached), row, col);
 }
 
+void SheetWriter::formula_text(lxw_row_t row, lxw_col_t col, const std::string& formula, const std::string& cached,
+                               lxw_format* format) {
+    check(worksheet_write_formula_str(sheet_, row, col, formula.c_str(), format, cached.c_str()), row, col);
+}
+
 void SheetWriter::money_formula(lxw_row_t row, lxw_col_t col, const std::string& formula, report::Money cached,
                                 lxw_format* format) {
     this->formula(row, col, formula, report::to_double(cached, minor_digits_), format ? format : formats_.money_total);

@@ -89,6 +89,9 @@ public:
     void date(lxw_row_t row, lxw_col_t col, const std::optional<report::Date>& date, lxw_format* format = nullptr);
     // A live formula plus the value Excel shows before recalculating.
     void formula(lxw_row_t row, lxw_col_t col, const std::string& formula, double cached, lxw_format* format);
+    // The same for a formula whose value is text.
+    void formula_text(lxw_row_t row, lxw_col_t col, const std::string& formula, const std::string& cached,
+                      lxw_format* format);
     void money_formula(lxw_row_t row, lxw_col_t col, const std::string& formula, report::Money cached,
                        lxw_format* format = nullptr);
     // Row `row` `points` tall; before any cell of the row (constant_memory).
