@@ -196,6 +196,15 @@ TEST(XlsxPrint, LibreOfficeRecalculatesEveryFormulaToTheCachedValue) {
     const nlohmann::json book = budget_exports::testing::read_xlsx(out.path());
     const std::vector<std::string> sheets = {"Summary", "Details", "Payment Schedule"};
     const auto computed = recalculate_with_libreoffice(out.path(), sheets);
+
+    // LibreOffice does recalculate: =1+1 cached as 5 comes back as 2.
+    ScratchFile probe("xlsx");
+    lxw_workbook* workbook = workbook_new(probe.path().c_str());
+    lxw_worksheet* sheet = workbook_add_worksheet(workbook, "Probe");
+    worksheet_write_formula_num(sheet, 0, 0, "=1+1", nullptr, 5);
+    ASSERT_EQ(workbook_close(workbook), LXW_NO_ERROR);
+    EXPECT_EQ(recalculate_with_libreoffice(probe.path(), {"Probe"}).at("Probe").at(0).at(0), "2");
+
     int formulas = 0;
     for (const std::string& sheet : sheets) {
         const auto& rows = computed.at(sheet);
