@@ -104,6 +104,8 @@ TEST(XlsxRenderer, WritesThreeSheetsWithLiveTotalsEqualToTheModel) {
     EXPECT_EQ(book["frozen"]["Details"], "A2");
     EXPECT_EQ(book["autofilter"]["Details"], "A1:J301");
     EXPECT_EQ(details["G1"]["align"], "right");
+    EXPECT_EQ(details["A1"]["align"], "right") << "the Date header over its right-aligned dates";
+    EXPECT_EQ(details["B1"]["align"], "");
     EXPECT_EQ(details["H1"]["v"], "Spent");
     EXPECT_EQ(details["I1"]["v"], "Notes");
     const LineItem first_item = sample::sample_line_item(0);
@@ -127,6 +129,15 @@ TEST(XlsxRenderer, WritesThreeSheetsWithLiveTotalsEqualToTheModel) {
     const json& schedule = book["cells"]["Payment Schedule"];
     EXPECT_EQ(book["frozen"]["Payment Schedule"], "A2");
     EXPECT_EQ(schedule["A1"]["v"], "Category");
+    EXPECT_EQ(schedule["C1"]["align"], "right");
+    EXPECT_EQ(schedule["D1"]["align"], "right") << "Due date, over right-aligned dates";
+    EXPECT_EQ(schedule["F1"]["align"], "right") << "Paid date";
+    EXPECT_EQ(schedule["E1"]["align"], "");
+    // In the Summary's header block a date sits among text values: aligned left like them.
+    const std::string wedding = row_of(summary, "A", "Wedding date");
+    ASSERT_FALSE(wedding.empty());
+    EXPECT_EQ(summary["B" + wedding]["fmt"], "d mmm yyyy");
+    EXPECT_EQ(summary["B" + wedding]["align"], "left");
     EXPECT_EQ(schedule["E1"]["v"], "Status on 14 Mar 2026");
     for (std::size_t i = 0; i < report.milestones.size(); ++i)
         EXPECT_EQ(schedule["E" + std::to_string(i + 2)]["v"], display_name(report.milestones[i].state));

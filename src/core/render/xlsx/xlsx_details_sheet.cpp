@@ -53,7 +53,7 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
     const char* const titles[] = {"Date", "Category", "Description", "Vendor", "Payment method", "Type", "Amount",
                                   "Spent"};
     for (lxw_col_t col = 0; col < 8; ++col)
-        cells.text(layout.header_row, col, titles[col], col == 6 || col == 7 ? f.header_right : f.header);
+        cells.text(layout.header_row, col, titles[col], col == 0 || col == 6 || col == 7 ? f.header_right : f.header);
     if (notes) cells.text(layout.header_row, notes_col, "Notes", f.header);
     cells.text(layout.header_row, tags_col, "Tags", f.header);
     cells.freeze_header(layout.header_row);

@@ -35,7 +35,7 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
     const std::string titles[] = {"Category", "Milestone", "Amount", "Due date", state_title, "Paid date", "Notes"};
     const lxw_col_t columns = notes ? 7 : 6;
     for (lxw_col_t col = 0; col < columns; ++col)
-        cells.text(0, col, titles[col], col == ScheduleLayout::amount_col ? f.header_right : f.header);
+        cells.text(0, col, titles[col], col == ScheduleLayout::amount_col || col == 3 || col == 5 ? f.header_right : f.header);
     cells.freeze_header(0);
     cells.print_setup(0, 0);
 

@@ -74,14 +74,14 @@ lxw_row_t write_header_block(SheetWriter& cells, const report::Report& report) {
     }
     if (header.wedding_date) {
         cells.text(row, 0, "Wedding date", f.label);
-        cells.date(row++, 1, header.wedding_date);
+        cells.date(row++, 1, header.wedding_date, f.date_left);
     }
     cells.text(row, 0, "Currency", f.label);
     cells.text(row++, 1, report.currency.code);
     cells.text(row, 0, "Generated", f.label);
     cells.text(row++, 1, header.generated_at);
     cells.text(row, 0, "Report date", f.label);
-    cells.date(row++, 1, header.report_date);
+    cells.date(row++, 1, header.report_date, f.date_left);
     cells.text(row, 0, "Scope", f.label);
     cells.text(row++, 1, header.filters_summary.empty() ? "Whole budget" : header.filters_summary);
     return row + 1;

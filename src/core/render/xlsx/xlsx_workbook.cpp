@@ -94,6 +94,8 @@ void XlsxWorkbook::create_formats(const report::Currency& currency) {
     formats_.percent_total = make(true, "0.0%", 0);
     format_set_top(formats_.percent_total, LXW_BORDER_THIN);
     formats_.date = make(false, "d mmm yyyy", 0);
+    formats_.date_left = make(false, "d mmm yyyy", 0);
+    format_set_align(formats_.date_left, LXW_ALIGN_LEFT);
     formats_.total_label = make(true, nullptr, 0);
     format_set_top(formats_.total_label, LXW_BORDER_THIN);
     formats_.alert_text = make(false, nullptr, kAlertFill);

@@ -25,6 +25,7 @@ struct XlsxFormats {
     lxw_format* percent = nullptr;
     lxw_format* percent_total = nullptr;
     lxw_format* date = nullptr;
+    lxw_format* date_left = nullptr;  // a date among text values (the Summary's header block)
     lxw_format* total_label = nullptr;
     lxw_format* alert_text = nullptr;  // over budget / overdue rows
     lxw_format* alert_money = nullptr;
