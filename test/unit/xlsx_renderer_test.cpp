@@ -41,6 +41,14 @@ json render_sample(const Report& report, std::uint64_t items, bool constant_memo
     return budget_exports::testing::read_xlsx(out.path());
 }
 
+// The workbook of `report` with exactly `items` as its line items, parsed.
+json render_items(const Report& report, const std::vector<LineItem>& items) {
+    ScratchFile out("xlsx");
+    VectorLineItemSource source(items);
+    render::render_xlsx(report, source, out.path());
+    return budget_exports::testing::read_xlsx(out.path());
+}
+
 }  // namespace
 
 TEST(XlsxRenderer, WritesThreeSheetsWithLiveTotalsEqualToTheModel) {
@@ -195,10 +203,7 @@ TEST(XlsxRenderer, EveryTextCellIsWrittenOnItsOwnAfterLongAndDirtyOnes) {
     items[1].description = "Bad \x01 x";
     items[1].vendor = "Clean vendor after a dirty cell";
     items[2].description = "ok";
-    ScratchFile out("xlsx");
-    VectorLineItemSource source(items);
-    render::render_xlsx(report, source, out.path());
-    const json book = budget_exports::testing::read_xlsx(out.path());
+    const json book = render_items(report, items);
     const json& details = book["cells"]["Details"];
     const std::string cut = details["C2"]["v"];
     EXPECT_EQ(cut, long_text.substr(0, 2 * 32767)) << "cut at 32,767 characters, not bytes";
@@ -225,10 +230,7 @@ TEST(XlsxRenderer, RowsWithWrappedTextAreTallEnoughForIt) {
     for (int i = 0; i < 40000; ++i) huge += "word ";
     items[2].notes = huge;
     items[3].notes = "Cheque\nsigned";  // short, but two lines
-    ScratchFile out("xlsx");
-    VectorLineItemSource source(items);
-    render::render_xlsx(report, source, out.path());
-    const json book = budget_exports::testing::read_xlsx(out.path());
+    const json book = render_items(report, items);
     const json& heights = book["row_heights"]["Details"];
     const json& details = book["cells"]["Details"];
     ASSERT_TRUE(heights.contains("2"));
@@ -261,10 +263,7 @@ TEST(XlsxRenderer, ShortTextWithALineBreakWraps) {
     items[0].description = "Cake\ntasting";
     items[0].notes = "";
     items[1].notes = "Paid\nin cash";
-    ScratchFile out("xlsx");
-    VectorLineItemSource source(items);
-    render::render_xlsx(report, source, out.path());
-    const json book = budget_exports::testing::read_xlsx(out.path());
+    const json book = render_items(report, items);
     const json& details = book["cells"]["Details"];
     EXPECT_EQ(details["C2"]["wrap"], "1");
     EXPECT_EQ(details["I3"]["wrap"], "1");
@@ -283,10 +282,7 @@ TEST(XlsxRenderer, EveryTextColumnWrapsWhatItCannotShow) {
     std::vector<LineItem> items = {sample::sample_line_item(0), sample::sample_line_item(1)};
     items[0].vendor = "Atelier Floral Lumière, Fleurs Séchées & Décoration Florale";  // 59
     items[1].payment_method = "Bank transfer from the joint savings account";          // 44
-    ScratchFile out("xlsx");
-    VectorLineItemSource source(items);
-    render::render_xlsx(report, source, out.path());
-    const json book = budget_exports::testing::read_xlsx(out.path());
+    const json book = render_items(report, items);
     const json& details = book["cells"]["Details"];
     EXPECT_EQ(details["D2"]["wrap"], "1");
     EXPECT_EQ(details["E3"]["wrap"], "1");
