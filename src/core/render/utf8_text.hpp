@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,18 @@ std::string_view utf16_prefix(std::string_view text, std::size_t max_units);
 
 // Characters (code points) of UTF-8 `text`: what Excel's column width counts.
 std::size_t count_characters(std::string_view text);
+
+// The code point at text[i] of clean UTF-8 (clean_text's output), moving i past it. No
+// validation: for the renderers' loops over text that is already clean.
+inline std::uint32_t next_code_point(std::string_view text, std::size_t& i) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    std::uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
+    for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
+        code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    i += length;
+    return code;
+}
 
 // `text` with what no output format may carry removed: bytes that are not UTF-8
 // (including encoded surrogates, i.e. unpaired surrogates from the database's view),

@@ -27,15 +27,11 @@ std::vector<int>* PdfCanvas::width_cache(HPDF_Font font) const {
 }
 
 long PdfCanvas::text_units(std::string_view text, HPDF_Font font) const {
-    // Sum of advance widths (libharu applies no kerning), decoding UTF-8 by hand.
+    // Sum of advance widths (libharu applies no kerning).
     std::vector<int>* cache = width_cache(font);
     long total = 0;
     for (std::size_t i = 0; i < text.size();) {
-        const unsigned char lead = static_cast<unsigned char>(text[i]);
-        const int length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-        std::uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
-        for (int k = 1; k < length && i + k < text.size(); ++k)
-            code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+        const std::uint32_t code = next_code_point(text, i);
         if (cache != nullptr && code < cache->size()) {
             int& width = (*cache)[code];
             if (width < 0) width = HPDF_Font_GetUnicodeWidth(font, static_cast<HPDF_UNICODE>(code));
@@ -43,7 +39,6 @@ long PdfCanvas::text_units(std::string_view text, HPDF_Font font) const {
         } else {
             total += HPDF_Font_GetUnicodeWidth(font, static_cast<HPDF_UNICODE>(code));
         }
-        i += length;
     }
     return total;
 }

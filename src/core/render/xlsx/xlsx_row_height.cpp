@@ -23,17 +23,6 @@ unsigned tenths(std::uint32_t code) {
     return wide ? 20 : 10;
 }
 
-// The code point at text[i] (clean UTF-8) and the length of its sequence.
-std::uint32_t next_code(std::string_view text, std::size_t& i) {
-    const auto lead = static_cast<unsigned char>(text[i++]);
-    if (lead < 0x80) return lead;
-    const std::size_t extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
-    std::uint32_t code = lead & (0x3F >> extra);
-    for (std::size_t k = 0; k < extra && i < text.size(); ++k)
-        code = (code << 6) | (static_cast<unsigned char>(text[i++]) & 0x3F);
-    return code;
-}
-
 }  // namespace
 
 std::size_t wrapped_lines(std::string_view text, double column_width, std::size_t max_lines) {
@@ -57,7 +46,7 @@ std::size_t wrapped_lines(std::string_view text, double column_width, std::size_
             continue;
         }
         unsigned word = 0;
-        while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') word += tenths(next_code(text, i));
+        while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') word += tenths(next_code_point(text, i));
         if (used > 0 && used + spaces + word > room) {
             ++lines;
             used = 0;
