@@ -1,14 +1,23 @@
 #include <algorithm>
+#include <array>
 
 #include "core/render/utf8_text.hpp"
 #include "core/render/xlsx/xlsx_row_height.hpp"
 #include "core/render/xlsx/xlsx_sheets.hpp"
 
 namespace budget_exports::render {
+namespace {
+
+// The texts of `item` in the Details text columns' order (DetailsText); `tags` is its tags joined.
+std::array<std::string_view, kDetailsTexts> details_texts(const report::LineItem& item, const std::string& tags) {
+    return {item.category, item.description, item.vendor, item.payment_method, item.notes, tags};
+}
+
+}  // namespace
+
 void measure_details_columns(DetailsWidths& widths, const report::LineItem& item) {
     const std::string tags = join_tags(item.tags);
-    const std::string_view texts[kDetailsTexts] = {item.category, item.description, item.vendor,
-                                                   item.payment_method, item.notes, tags};
+    const auto texts = details_texts(item, tags);
     for (std::size_t i = 0; i < kDetailsTexts; ++i) {
         widths.chars[i] = std::max(widths.chars[i], count_characters(texts[i]));
         widths.breaks[i] = widths.breaks[i] || has_line_break(texts[i]);
@@ -68,8 +77,7 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
         streamed.add(item);
         ++row;
         tags = join_tags(item.tags);
-        const std::string_view texts[kDetailsTexts] = {item.category, item.description, item.vendor,
-                                                       item.payment_method, item.notes, tags};
+        const auto texts = details_texts(item, tags);
         // A taller row is set before its first cell, and all its cells align at the top.
         std::size_t lines = 1;
         if (any_wraps) {
