@@ -29,4 +29,9 @@ struct WorkerContext {
 // claims the next job (JobQueue::complete_and_claim), which is returned.
 std::optional<ClaimedJob> run_export_job(const ClaimedJob& job, WorkerContext& context, bool claim_next = false);
 
+// Empties the worker's scratch files (line item spool, rendered file). A finished export's
+// files are rewritten in place by the next job and emptied here once the queue is empty (a
+// failed export's at once), so no couple's data stays behind an idle worker.
+void empty_scratch_files(const WorkerContext& context);
+
 }  // namespace budget_exports::pg

@@ -113,6 +113,7 @@ void run_worker_loop(int slot) {
   bool indexes_checked = false;
   Maintenance maintenance;
   bool woken = false;
+  bool scratch_used = false;  // a finished export's data may be in the scratch files
   apply_transaction_timeouts();
   log_message(LOG, name + " started");
 
@@ -162,12 +163,17 @@ void run_worker_loop(int slot) {
             job = std::move(next);
           }
           held.reset();
+          scratch_used = true;
           // the next job at once (maintenance runs between jobs when due), unless the last
           // claim found the queue empty
           if (!context.queue.last_claim_found_nothing()) continue;
         }
       }
       // Idle: sleep until the next due job, maintenance, a probe, or a wake-up.
+      if (scratch_used) {
+        empty_scratch_files(context);
+        scratch_used = false;
+      }
       sleep_ms = std::min<long>(sleep_ms, maintenance.ms_until_due());
       if (health_ms >= 0) sleep_ms = std::min(sleep_ms, health_ms);
       if (looked && context.queue.last_claim_found_nothing()) {
@@ -182,6 +188,7 @@ void run_worker_loop(int slot) {
     }
     woken = wait_for_work(sleep_ms);
   }
+  empty_scratch_files(context);
   log_message(LOG, name + " stopping");
 }
 

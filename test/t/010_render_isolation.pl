@@ -40,8 +40,17 @@ sub store_files {
 	return scalar(() = glob("$data_dir/pgsql_tmp_budget_exports/budget-exports/*/$id/*"));
 }
 
-# Scratch files with content: a worker reuses its spool and output files, emptied after each job.
+# Scratch files with content: a worker reuses its spool and output files, rewritten by each
+# job; a failed job's are emptied at once, a finished job's when the worker goes idle.
 sub scratch_files { return scalar(grep { -s $_ } glob("$data_dir/pgsql_tmp/pgsql_tmp_budget_exports_worker_*/*")); }
+
+sub wait_for_scratch_files_empty {
+	for (1 .. 100) {
+		return 1 if scratch_files() == 0;
+		usleep(100_000);
+	}
+	return 0;
+}
 
 sub queue_row {
 	my ($id) = @_;
@@ -104,6 +113,8 @@ is(wait_for_exports($node, 600, $pdf)->{$pdf}, 'completed', 'kill -9 of the rend
 is("$attempts/$retries", '2/1', 'kill -9 of the renderer: completed on the second attempt, retry_count = 1');
 is(store_files($pdf), 1, 'kill -9 of the renderer: one file in the store');
 is(worker_pid($node), $worker, 'the same worker carried on');
+ok(wait_for_scratch_files_empty(),
+	'the idle worker has emptied its scratch files (no couple data stays behind)');
 
 #---- 3. a renderer that crashes on every attempt ------------------------------------------
 $node->safe_psql('app', "ALTER SYSTEM SET budget_exports.test_render_fault = 'segv'");

@@ -166,6 +166,30 @@ TEST(CsvRenderer, EmptyReportHasOnlyTheHeader) {
     EXPECT_EQ(rows[0][0], "Date");
 }
 
+// The worker's scratch file is rewritten in place job after job (core/io/rewritten_file.hpp):
+// a short report written over a long one is exactly the short report, in the same file.
+TEST(CsvRenderer, AShortReportWrittenOverALongOneIsExactlyTheShortOne) {
+    std::vector<LineItem> many;
+    for (int i = 0; i < 500; i++) many.push_back(item("Long line item number " + std::to_string(i), 100 + i));
+    const std::vector<LineItem> few = {item("Cake tasting", 4200)};
+    ScratchFile reused("csv");
+    ScratchFile fresh("csv");
+    VectorLineItemSource long_source(many);
+    render::render_csv(report_for(many, "EUR"), long_source, reused.path());
+    struct stat before {};
+    ASSERT_EQ(::stat(reused.path().c_str(), &before), 0);
+    VectorLineItemSource short_source(few);
+    render::render_csv(report_for(few, "EUR"), short_source, reused.path());
+    VectorLineItemSource again(few);
+    render::render_csv(report_for(few, "EUR"), again, fresh.path());
+    struct stat after {};
+    ASSERT_EQ(::stat(reused.path().c_str(), &after), 0);
+    EXPECT_EQ(after.st_ino, before.st_ino);  // rewritten, not replaced
+    EXPECT_LT(after.st_size, before.st_size / 100);
+    EXPECT_EQ(budget_exports::testing::read_file(reused.path()), budget_exports::testing::read_file(fresh.path()));
+    EXPECT_EQ(read_back(reused.path()).size(), 2u);
+}
+
 TEST(CsvRenderer, RefusesRowsThatDisagreeWithTheTotalsAndLeavesNoFile) {
     std::vector<LineItem> items = {item("a", 100), item("b", 200)};
     Report report = report_for(items);

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <sys/stat.h>
 
 #include "core/jobs/export_request.hpp"
 #include "core/jobs/retry_backoff.hpp"
@@ -117,6 +118,40 @@ TEST(LineItemSpool, StreamsALargeSampleWithTheSameTotals) {
     spool::LineItemSpoolReader reader(path);
     EXPECT_EQ(report::compute_line_item_totals(reader), written);
     EXPECT_EQ(written.count, 50000);
+    std::remove(path.c_str());
+}
+
+// The worker rewrites its spool in place for every job (core/io/rewritten_file.hpp): nothing
+// of a longer previous budget is read back after a shorter one, and a new spool file is
+// readable by its owner only.
+TEST(LineItemSpool, ARewrittenSpoolHoldsOnlyTheNewItems) {
+    std::string path = temp_path("spool-rewrite");
+    std::remove(path.c_str());
+    {
+        spool::LineItemSpoolWriter writer(path);
+        for (int i = 0; i < 1000; i++) writer.write(item_with_everything());
+        writer.close();
+    }
+    struct stat first {};
+    ASSERT_EQ(::stat(path.c_str(), &first), 0);
+    EXPECT_EQ(first.st_mode & 0777, 0600u);
+    report::LineItem only;
+    only.description = "the only one";
+    only.amount = report::Money{7};
+    {
+        spool::LineItemSpoolWriter writer(path);
+        writer.write(only);
+        writer.close();
+    }
+    struct stat second {};
+    ASSERT_EQ(::stat(path.c_str(), &second), 0);
+    EXPECT_EQ(second.st_ino, first.st_ino);
+    spool::LineItemSpoolReader reader(path);
+    report::LineItem read;
+    ASSERT_TRUE(reader.next(read));
+    EXPECT_EQ(read.description, "the only one");
+    EXPECT_EQ(read.amount.minor_units, 7);
+    EXPECT_FALSE(reader.next(read));
     std::remove(path.c_str());
 }
 

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/io/rewritten_file.hpp"
+
 namespace budget_exports::spool {
 
 namespace {
@@ -19,7 +21,7 @@ std::runtime_error io_error(const char* what, const std::string& path) {
 }  // namespace
 
 LineItemSpoolWriter::LineItemSpoolWriter(const std::string& path) : path_(path) {
-    file_ = std::fopen(path.c_str(), "wb");
+    file_ = io::open_for_rewrite(path);  // rewritten job after job (core/io/rewritten_file.hpp)
     if (!file_) throw io_error("create", path);
     std::setvbuf(file_, nullptr, _IOFBF, kBufferSize);
 }
@@ -69,7 +71,7 @@ void LineItemSpoolWriter::close() {
     if (!file_) return;
     std::FILE* file = file_;
     file_ = nullptr;
-    if (std::fclose(file) != 0) throw io_error("write", path_);
+    if (!io::close_rewritten(file)) throw io_error("write", path_);
 }
 
 LineItemSpoolReader::LineItemSpoolReader(const std::string& path) : path_(path) {

@@ -22,7 +22,7 @@ struct FieldTooLarge : std::invalid_argument {
 
 class LineItemSpoolWriter {
 public:
-    explicit LineItemSpoolWriter(const std::string& path);  // truncates; throws std::runtime_error
+    explicit LineItemSpoolWriter(const std::string& path);  // rewrites; throws std::runtime_error
     ~LineItemSpoolWriter();
     LineItemSpoolWriter(const LineItemSpoolWriter&) = delete;
     LineItemSpoolWriter& operator=(const LineItemSpoolWriter&) = delete;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/io/rewritten_file.hpp"
 #include "core/render/render_error.hpp"
 #include "core/render/utf8_text.hpp"
 
@@ -42,7 +43,7 @@ bool starts_like_formula(std::string_view text) {
 }
 
 CsvWriter::CsvWriter(const std::string& path) : path_(path) {
-    file_ = std::fopen(path.c_str(), "wb");
+    file_ = io::open_for_rewrite(path);  // the worker's scratch file, rewritten job after job
     if (file_ == nullptr) throw RenderError(io_error("create", path));
     buffer_.reserve(kFlushBytes + 4096);
 }
@@ -108,7 +109,7 @@ void CsvWriter::close() {
     flush();
     std::FILE* file = file_;
     file_ = nullptr;
-    if (std::fclose(file) != 0) throw RenderError(io_error("write", path_));
+    if (!io::close_rewritten(file)) throw RenderError(io_error("write", path_));
 }
 
 }  // namespace budget_exports::render
