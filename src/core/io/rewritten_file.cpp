@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace budget_exports::io {
@@ -21,8 +22,12 @@ std::FILE* open_for_rewrite(const std::string& path) {
 bool close_rewritten(std::FILE* file) {
   bool ok = std::fflush(file) == 0;
   if (ok) {
+    // only a longer previous content is cut (a same-size ftruncate still journals the
+    // inode's new times)
     const long end = std::ftell(file);
-    ok = end >= 0 && ::ftruncate(::fileno(file), static_cast<off_t>(end)) == 0;
+    struct stat st {};
+    ok = end >= 0 && ::fstat(::fileno(file), &st) == 0 &&
+         (st.st_size <= end || ::ftruncate(::fileno(file), static_cast<off_t>(end)) == 0);
   }
   const int saved = errno;
   const bool closed = std::fclose(file) == 0;
