@@ -84,6 +84,11 @@ bench-worker: $(NOTIFY_LATENCY)
 	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/worker_bench.pl PROVE_FLAGS=--verbose
 .PHONY: bench-worker
 
+# The queue's statements alone, one job per transaction against batches (about a minute).
+bench-queue:
+	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/queue_bench.pl PROVE_FLAGS=--verbose
+.PHONY: bench-queue
+
 # Every figure of issue #14 side by side with a COPY floor measured in the same run, and a
 # chart (test/bench/out/figures.md, performance.png): see README "Performance". Takes
 # minutes; prints figures, never fails on a slow machine. Needs gnuplot for the chart.
