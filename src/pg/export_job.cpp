@@ -95,10 +95,6 @@ struct ScratchFiles {
       : spool_path(context.temp_dir + "/job.rows"), file_path(context.temp_dir + "/job." + extension(export_type)) {}
   ScratchFiles(const ScratchFiles&) = delete;
   ScratchFiles& operator=(const ScratchFiles&) = delete;
-  void empty() const {
-    empty_quietly(spool_path);
-    empty_quietly(file_path);
-  }
 
  private:
   // an unknown type fails later, inside the job's error handling (produce_file)
@@ -169,7 +165,7 @@ std::optional<ClaimedJob> run_export_job(const ClaimedJob& job, WorkerContext& c
     file = produce_file(job, context, scratch, timings, stage);
   } catch (...) {
     error = std::current_exception();
-    scratch.empty();
+    empty_scratch_files(context);
   }
   if (!error) {
     timings["total_ms"] = elapsed_ms(started);
