@@ -62,7 +62,10 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
     const char* const titles[] = {"Date", "Category", "Description", "Vendor", "Payment method", "Type", "Amount",
                                   "Spent"};
     for (lxw_col_t col = 0; col < 8; ++col)
-        cells.text(layout.header_row, col, titles[col], col == 0 || col == 6 || col == 7 ? f.header_right : f.header);
+        cells.text(layout.header_row, col, titles[col],
+                   col == DetailsLayout::date_col || col == DetailsLayout::amount_col || col == DetailsLayout::spent_col
+                       ? f.header_right
+                       : f.header);
     if (notes) cells.text(layout.header_row, notes_col, "Notes", f.header);
     cells.text(layout.header_row, tags_col, "Tags", f.header);
     cells.freeze_header(layout.header_row);
@@ -86,15 +89,15 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
             if (lines > 1) cells.row_height(row, row_points(lines));
         }
         const XlsxFormats::RowStyle& style = f.row(false, lines > 1);
-        cells.date(row, 0, item.date, style.date);
+        cells.date(row, DetailsLayout::date_col, item.date, style.date);
         for (std::size_t i = 0; i < kDetailsTexts; ++i) {
             if (i == kNotesText && !notes) continue;
             const TextColumn& column = text_columns[i];
             cells.text(row, column.col, texts[i], column.wraps ? style.wrap : style.text);
         }
-        cells.text(row, 5, report::display_name(item.type), style.text);
-        cells.money(row, 6, item.amount, style.money);
-        cells.money(row, 7, report::spent_contribution(item), style.money);
+        cells.text(row, DetailsLayout::type_col, report::display_name(item.type), style.text);
+        cells.money(row, DetailsLayout::amount_col, item.amount, style.money);
+        cells.money(row, DetailsLayout::spent_col, report::spent_contribution(item), style.money);
     }
     // The renderer compares `streamed` with the promised totals; stop before writing
     // totals rows that would point at the wrong range.

@@ -35,7 +35,10 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
     const std::string titles[] = {"Category", "Milestone", "Amount", "Due date", state_title, "Paid date", "Notes"};
     const lxw_col_t columns = notes ? 7 : 6;
     for (lxw_col_t col = 0; col < columns; ++col)
-        cells.text(0, col, titles[col], col == ScheduleLayout::amount_col || col == 3 || col == 5 ? f.header_right : f.header);
+        cells.text(0, col, titles[col],
+                   col == ScheduleLayout::amount_col || col == ScheduleLayout::due_col || col == ScheduleLayout::paid_col
+                       ? f.header_right
+                       : f.header);
     cells.freeze_header(0);
     cells.print_setup(0, 0);
 
@@ -51,9 +54,9 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
         cells.text(row, 0, milestone.category, categories_wrap ? style.wrap : style.text);
         cells.text(row, 1, milestone.name, names_wrap ? style.wrap : style.text);
         cells.money(row, ScheduleLayout::amount_col, milestone.amount, style.money);
-        cells.date(row, 3, milestone.due_date, style.date);
+        cells.date(row, ScheduleLayout::due_col, milestone.due_date, style.date);
         cells.text(row, ScheduleLayout::state_col, report::display_name(milestone.state), style.text);
-        cells.date(row, 5, milestone.paid_date, style.date);
+        cells.date(row, ScheduleLayout::paid_col, milestone.paid_date, style.date);
         if (notes) cells.text(row, 6, milestone.notes, notes_wrap ? style.wrap : style.text);
     }
     if (report.milestones.empty()) {

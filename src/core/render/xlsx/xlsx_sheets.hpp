@@ -22,6 +22,7 @@ inline constexpr const char* kScheduleSheet = "Payment Schedule";
 struct DetailsLayout {
     static constexpr lxw_row_t header_row = 0;
     static constexpr lxw_row_t first_item_row = 1;
+    static constexpr lxw_col_t date_col = 0;
     static constexpr lxw_col_t type_col = 5;
     static constexpr lxw_col_t amount_col = 6;
     static constexpr lxw_col_t spent_col = 7;
@@ -54,7 +55,9 @@ inline bool has_line_break(std::string_view text) { return text.find_first_of("\
 // Columns of the Payment Schedule sheet (header in row 1, milestones from row 2).
 struct ScheduleLayout {
     static constexpr lxw_col_t amount_col = 2;
+    static constexpr lxw_col_t due_col = 3;
     static constexpr lxw_col_t state_col = 4;  // Paid / Overdue / Upcoming / Cancelled
+    static constexpr lxw_col_t paid_col = 5;
 };
 
 void write_summary_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const report::Report& report);
