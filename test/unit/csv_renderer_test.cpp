@@ -11,23 +11,9 @@
 using namespace budget_exports;
 using namespace budget_exports::report;
 using budget_exports::testing::ScratchFile;
+using budget_exports::testing::read_csv;
 
 namespace {
-
-// Python's csv module is the independent RFC 4180 reader: rows as JSON.
-std::vector<std::vector<std::string>> read_back(const std::string& path) {
-    ScratchFile script("py");
-    {
-        std::FILE* file = std::fopen(script.path().c_str(), "w");
-        std::fputs("import csv, io, json, sys\n"
-                   "text = open(sys.argv[1], 'rb').read().decode('utf-8-sig')\n"
-                   "print(json.dumps(list(csv.reader(io.StringIO(text, newline='')))))\n",
-                   file);
-        std::fclose(file);
-    }
-    const std::string json = budget_exports::testing::run_command("python3 " + script.path() + " " + path);
-    return nlohmann::json::parse(json).get<std::vector<std::vector<std::string>>>();
-}
 
 LineItem item(const std::string& description, std::int64_t cents, TransactionType type = TransactionType::expense) {
     LineItem line;
@@ -88,7 +74,7 @@ TEST(CsvRenderer, RoundTripsTrickyTextThroughAnIndependentReader) {
     ASSERT_EQ(raw.substr(0, 3), "\xEF\xBB\xBF");
     EXPECT_EQ(raw.find("Tags\r\n"), raw.find("\r\n") - 4);  // header ends with CRLF
 
-    const auto rows = read_back(out.path());
+    const auto rows = read_csv(out.path());
     ASSERT_EQ(rows.size(), items.size() + 1);
     EXPECT_EQ(rows[0], (std::vector<std::string>{"Date", "Category", "Description", "Vendor", "Payment method",
                                                  "Type", "Amount", "Spent", "Currency", "Notes", "Tags"}));
@@ -149,7 +135,7 @@ TEST(CsvRenderer, OmitsBomAndNotesWhenAsked) {
     const std::string raw = budget_exports::testing::read_file(out.path());
     EXPECT_EQ(raw.substr(0, 4), "Date");
     EXPECT_EQ(raw.find("secret"), std::string::npos);
-    const auto rows = read_back(out.path());
+    const auto rows = read_csv(out.path());
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0].size(), 10u);
     EXPECT_EQ(rows[1][6], "4200");  // yen have no minor unit
@@ -161,7 +147,7 @@ TEST(CsvRenderer, EmptyReportHasOnlyTheHeader) {
     ScratchFile out("csv");
     VectorLineItemSource source({});
     render::render_csv(report, source, out.path());
-    const auto rows = read_back(out.path());
+    const auto rows = read_csv(out.path());
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0], "Date");
 }
@@ -187,7 +173,7 @@ TEST(CsvRenderer, AShortReportWrittenOverALongOneIsExactlyTheShortOne) {
     EXPECT_EQ(after.st_ino, before.st_ino);  // rewritten, not replaced
     EXPECT_LT(after.st_size, before.st_size / 100);
     EXPECT_EQ(budget_exports::testing::read_file(reused.path()), budget_exports::testing::read_file(fresh.path()));
-    EXPECT_EQ(read_back(reused.path()).size(), 2u);
+    EXPECT_EQ(read_csv(reused.path()).size(), 2u);
 }
 
 TEST(CsvRenderer, RefusesRowsThatDisagreeWithTheTotalsAndLeavesNoFile) {

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace budget_exports::testing {
 
@@ -58,6 +60,22 @@ inline std::string read_file(const std::string& path) {
     while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) content.append(buffer, n);
     std::fclose(file);
     return content;
+}
+
+// The rows of a CSV file as an independent RFC 4180 reader (Python's csv module) reads them.
+inline std::vector<std::vector<std::string>> read_csv(const std::string& path) {
+    ScratchFile script("py");
+    {
+        std::FILE* file = std::fopen(script.path().c_str(), "w");
+        if (file == nullptr) throw std::runtime_error("cannot write " + script.path());
+        std::fputs("import csv, io, json, sys\n"
+                   "text = open(sys.argv[1], 'rb').read().decode('utf-8-sig')\n"
+                   "print(json.dumps(list(csv.reader(io.StringIO(text, newline='')))))\n",
+                   file);
+        std::fclose(file);
+    }
+    const std::string json = run_command("python3 " + script.path() + " '" + path + "'");
+    return nlohmann::json::parse(json).get<std::vector<std::vector<std::string>>>();
 }
 
 }  // namespace budget_exports::testing

@@ -84,30 +84,8 @@ std::map<std::string, std::vector<std::vector<std::string>>> recalculate_with_li
     const std::string stem = xlsx.substr(0, xlsx.rfind('.'));
     for (const std::string& sheet : sheets) {
         const std::string path = stem + "-" + sheet + ".csv";
-        const std::string text = budget_exports::testing::read_file(path);
+        out[sheet] = budget_exports::testing::read_csv(path);
         std::remove(path.c_str());
-        auto& rows = out[sheet];
-        rows.emplace_back();
-        std::string cell;
-        bool quoted = false;
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            const char c = text[i];
-            if (quoted) {
-                if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') cell += '"', ++i;
-                else if (c == '"') quoted = false;
-                else cell += c;
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                rows.back().push_back(cell), cell.clear();
-            } else if (c == '\n') {
-                rows.back().push_back(cell), cell.clear();
-                rows.emplace_back();
-            } else if (c != '\r') {
-                cell += c;
-            }
-        }
-        if (!cell.empty() || !rows.back().empty()) rows.back().push_back(cell);
     }
     return out;
 }
