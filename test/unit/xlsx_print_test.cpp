@@ -2,6 +2,7 @@
 // libxlsxwriter's view of it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include <stdexcept>
 #include <unistd.h>
 #include <regex>
+#include <tuple>
 #include <vector>
 
 #include "core/render/xlsx/xlsx_renderer.hpp"
@@ -158,6 +160,55 @@ TEST(XlsxPrint, LibreOfficePrintsWrappedTextWithoutOverlap) {
         }
     }
     EXPECT_GT(checked, 1000) << "the pages have their words";
+}
+
+// A left-aligned column right of a right-aligned one (an amount, a date, a percentage)
+// starts with an indent: printed, "0.0%" and "Under budget", "3 Jan 2026" and "Venue", are
+// apart by clearly more than the space between two words of one cell (a quarter of a word's
+// height; without the indent the gap was 0.13 of it, and the two read as one phrase).
+TEST(XlsxPrint, LibreOfficePrintsAGapBetweenANumberAndTheTextRightOfIt) {
+    static const std::regex kNumberEnd(R"(^-?€[0-9,]+\.[0-9]{2}$|^[0-9]{4}$|^[0-9.]+%$)");
+    static const std::regex kStartsWithLetter(R"(^[A-Za-z].*)");
+    const std::vector<std::pair<std::string, std::string>> header_pairs = {
+        {"Date", "Category"}, {"Spent", "Notes"}, {"Spent", "Tags"}, {"date", "Status"}, {"date", "Notes"},
+        {"used", "Status"}};
+    for (const bool notes : {true, false}) {
+        Report report = sample::sample_report(12);
+        report.options.include_notes = notes;
+        std::vector<LineItem> items;
+        for (int i = 0; i < 12; ++i) items.push_back(sample::sample_line_item(i));
+        ScratchFile out("xlsx");
+        VectorLineItemSource source(items);
+        render::render_xlsx(report, source, out.path());
+        const std::string pdf = print_with_libreoffice(out.path());
+        std::vector<Word> printed = words_of(pdf);
+        std::remove(pdf.c_str());
+        // words on one printed line (the cells of a row share their text's box), left to right
+        const auto line = [](const Word& w) { return std::lround((w.y_min + w.y_max) / 2); };
+        std::sort(printed.begin(), printed.end(), [&](const Word& a, const Word& b) {
+            return std::make_tuple(a.page, line(a), a.x_min) < std::make_tuple(b.page, line(b), b.x_min);
+        });
+        int numbers = 0, headers = 0;
+        for (std::size_t i = 0; i + 1 < printed.size(); ++i) {
+            const Word& a = printed[i];
+            const Word& b = printed[i + 1];
+            if (a.page != b.page || line(a) != line(b)) continue;
+            const bool number = std::regex_match(a.text, kNumberEnd) && std::regex_match(b.text, kStartsWithLetter);
+            bool header = false;
+            for (const auto& pair : header_pairs) header = header || (a.text == pair.first && b.text == pair.second);
+            if (!number && !header) continue;
+            numbers += number;
+            headers += header;
+            const double gap = b.x_min - a.x_max;
+            EXPECT_GE(gap, 0.5 * (a.y_max - a.y_min))
+                << "page " << a.page << ": \"" << a.text << "\" and \"" << b.text << "\" are " << gap
+                << " pt apart (notes " << (notes ? "on" : "off") << ")";
+        }
+        // Summary: % used / Status; Details: Date / Category, Spent / Notes or Tags;
+        // Payment Schedule: Due date / Status, Paid date / Notes (with notes)
+        EXPECT_GE(headers, notes ? 5 : 4) << "the headers were checked (notes " << (notes ? "on" : "off") << ")";
+        EXPECT_GT(numbers, 30) << "the rows were checked (notes " << (notes ? "on" : "off") << ")";
+    }
 }
 
 // Every formula of the workbook, recalculated by LibreOffice, gives the value the file

@@ -39,7 +39,8 @@ def style(s):
     a = x.find('m:alignment', NS)
     return {'fmt': codes.get(n, str(n)), 'fill': x.get('fillId', '0'),
             'align': a.get('horizontal', '') if a is not None else '',
-            'valign': a.get('vertical', '') if a is not None else '', 'wrap': a.get('wrapText', '') if a is not None else ''}
+            'valign': a.get('vertical', '') if a is not None else '', 'wrap': a.get('wrapText', '') if a is not None else '',
+            'indent': a.get('indent', '') if a is not None else ''}
 wb = ET.fromstring(z.read('xl/workbook.xml'))
 rels = {r.get('Id'): r.get('Target') for r in ET.fromstring(z.read('xl/_rels/workbook.xml.rels')).iter(REL + 'Relationship')}
 out = {'sheets': [], 'cells': {}, 'frozen': {}, 'autofilter': {}, 'print': {}, 'row_heights': {}, 'parts_parsed': parsed,

@@ -113,7 +113,12 @@ TEST(XlsxRenderer, WritesThreeSheetsWithLiveTotalsEqualToTheModel) {
     EXPECT_EQ(book["autofilter"]["Details"], "A1:J301");
     EXPECT_EQ(details["G1"]["align"], "right");
     EXPECT_EQ(details["A1"]["align"], "right") << "the Date header over its right-aligned dates";
-    EXPECT_EQ(details["B1"]["align"], "");
+    // the first text column right of a right-aligned one is indented, its header too
+    for (const char* cell : {"B1", "B2", "I1", "I2"}) {
+        EXPECT_EQ(details[cell]["align"], "left") << cell;
+        EXPECT_EQ(details[cell]["indent"], "1") << cell;
+    }
+    EXPECT_EQ(details["C1"]["indent"], "") << "Description follows Category: no indent";
     EXPECT_EQ(details["H1"]["v"], "Spent");
     EXPECT_EQ(details["I1"]["v"], "Notes");
     const LineItem first_item = sample::sample_line_item(0);
@@ -140,7 +145,10 @@ TEST(XlsxRenderer, WritesThreeSheetsWithLiveTotalsEqualToTheModel) {
     EXPECT_EQ(schedule["C1"]["align"], "right");
     EXPECT_EQ(schedule["D1"]["align"], "right") << "Due date, over right-aligned dates";
     EXPECT_EQ(schedule["F1"]["align"], "right") << "Paid date";
-    EXPECT_EQ(schedule["E1"]["align"], "");
+    for (const char* cell : {"E1", "E2"}) {
+        EXPECT_EQ(schedule[cell]["align"], "left") << cell << ": the status, right of the due date";
+        EXPECT_EQ(schedule[cell]["indent"], "1") << cell;
+    }
     // In the Summary's header block a date sits among text values: aligned left like them.
     const std::string wedding = row_of(summary, "A", "Wedding date");
     ASSERT_FALSE(wedding.empty());

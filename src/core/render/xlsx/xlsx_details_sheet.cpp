@@ -36,15 +36,18 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
     const lxw_col_t tags_col = notes ? 9 : 8;
 
     // Each text column is as wide as its longest text, within limits; a longer text, or
-    // one with a line break, wraps.
+    // one with a line break, wraps. The first text column right of a number column (the
+    // date, the amounts) is indented, and that much wider.
     struct TextColumn {
         lxw_col_t col;
         double minimum, maximum;
-        double width = 0;
+        bool after_number = false;
+        double width = 0;  // of its text, without the indent
         bool wraps = false;
     };
-    TextColumn text_columns[kDetailsTexts] = {{1, 10, 40}, {2, 14, 60}, {3, 10, 40},
-                                              {4, 16, 30}, {notes_col, 8, 60}, {tags_col, 6, 40}};
+    TextColumn text_columns[kDetailsTexts] = {{1, 10, 40, true},        {2, 14, 60},
+                                              {3, 10, 40},              {4, 16, 30},
+                                              {notes_col, 8, 60, notes}, {tags_col, 6, 40, !notes}};
     std::vector<double> widths = {12, 0, 0, 0, 0, 10, 14, 14};
     widths.resize(static_cast<std::size_t>(tags_col) + 1);
     for (std::size_t i = 0; i < kDetailsTexts; ++i) {
@@ -53,7 +56,7 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
         const double wanted = static_cast<double>(measured.chars[i]) + 2;
         column.width = std::clamp(wanted, column.minimum, column.maximum);
         column.wraps = wanted > column.maximum || measured.breaks[i];
-        widths[column.col] = column.width;
+        widths[column.col] = column.width + (column.after_number ? kIndentChars : 0);
     }
     cells.column_widths(widths);
     bool any_wraps = false;
@@ -65,9 +68,9 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
         cells.text(layout.header_row, col, titles[col],
                    col == DetailsLayout::date_col || col == DetailsLayout::amount_col || col == DetailsLayout::spent_col
                        ? f.header_right
-                       : f.header);
-    if (notes) cells.text(layout.header_row, notes_col, "Notes", f.header);
-    cells.text(layout.header_row, tags_col, "Tags", f.header);
+                       : col == DetailsLayout::date_col + 1 ? f.header_after_number : f.header);
+    if (notes) cells.text(layout.header_row, notes_col, "Notes", f.header_after_number);
+    cells.text(layout.header_row, tags_col, "Tags", notes ? f.header : f.header_after_number);
     cells.freeze_header(layout.header_row);
     cells.print_setup(layout.header_row, layout.header_row);
 
@@ -93,7 +96,9 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
         for (std::size_t i = 0; i < kDetailsTexts; ++i) {
             if (i == kNotesText && !notes) continue;
             const TextColumn& column = text_columns[i];
-            cells.text(row, column.col, texts[i], column.wraps ? style.wrap : style.text);
+            lxw_format* format = column.after_number ? (column.wraps ? style.wrap_after_number : style.text_after_number)
+                                                     : (column.wraps ? style.wrap : style.text);
+            cells.text(row, column.col, texts[i], format);
         }
         cells.text(row, DetailsLayout::type_col, report::display_name(item.type), style.text);
         cells.money(row, DetailsLayout::amount_col, item.amount, style.money);

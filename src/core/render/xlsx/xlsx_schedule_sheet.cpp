@@ -23,8 +23,9 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
     // break, wraps).
     constexpr double kCategoryWidth = 40, kNameWidth = 50, kNotesWidth = 60;
     const auto width = [](std::size_t chars, double maximum) { return std::min(static_cast<double>(chars) + 2, maximum); };
+    // the status and the notes follow dates: indented, and that much wider
     std::vector<double> widths = {width(category_chars, kCategoryWidth), width(name_chars, kNameWidth), 14, 14, 22, 14};
-    if (notes) widths.push_back(width(notes_chars, kNotesWidth));
+    if (notes) widths.push_back(width(notes_chars, kNotesWidth) + kIndentChars);
     cells.column_widths(widths);
     const bool categories_wrap = category_chars + 2 > kCategoryWidth || category_breaks;
     const bool names_wrap = name_chars + 2 > kNameWidth || name_breaks;
@@ -38,7 +39,8 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
         cells.text(0, col, titles[col],
                    col == ScheduleLayout::amount_col || col == ScheduleLayout::due_col || col == ScheduleLayout::paid_col
                        ? f.header_right
-                       : f.header);
+                   : col == ScheduleLayout::state_col || col == ScheduleLayout::paid_col + 1 ? f.header_after_number
+                                                                                               : f.header);
     cells.freeze_header(0);
     cells.print_setup(0, 0);
 
@@ -48,16 +50,16 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
         ++row;
         std::size_t lines = categories_wrap ? cell_lines(milestone.category, widths[0], scratch) : 1;
         if (names_wrap) lines = std::max(lines, cell_lines(milestone.name, widths[1], scratch));
-        if (notes_wrap) lines = std::max(lines, cell_lines(milestone.notes, widths[6], scratch));
+        if (notes_wrap) lines = std::max(lines, cell_lines(milestone.notes, widths[6] - kIndentChars, scratch));
         if (lines > 1) cells.row_height(row, row_points(lines));
         const XlsxFormats::RowStyle& style = f.row(milestone.state == PaymentState::overdue, lines > 1);
         cells.text(row, 0, milestone.category, categories_wrap ? style.wrap : style.text);
         cells.text(row, 1, milestone.name, names_wrap ? style.wrap : style.text);
         cells.money(row, ScheduleLayout::amount_col, milestone.amount, style.money);
         cells.date(row, ScheduleLayout::due_col, milestone.due_date, style.date);
-        cells.text(row, ScheduleLayout::state_col, report::display_name(milestone.state), style.text);
+        cells.text(row, ScheduleLayout::state_col, report::display_name(milestone.state), style.text_after_number);
         cells.date(row, ScheduleLayout::paid_col, milestone.paid_date, style.date);
-        if (notes) cells.text(row, 6, milestone.notes, notes_wrap ? style.wrap : style.text);
+        if (notes) cells.text(row, 6, milestone.notes, notes_wrap ? style.wrap_after_number : style.text_after_number);
     }
     if (report.milestones.empty()) {
         cells.text(1, 0, "No payment milestones yet");

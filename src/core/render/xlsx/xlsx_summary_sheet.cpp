@@ -226,7 +226,8 @@ void write_summary_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const rep
     row = category_header;
     const char* const titles[] = {"Category", "Allocated", "Spent", "Remaining", "% used", "Status"};
     for (lxw_col_t col = 0; col < 6; ++col)
-        cells.text(row, col, titles[col], col >= 1 && col <= 4 ? f.header_right : f.header);
+        cells.text(row, col, titles[col],
+                   col >= 1 && col <= 4 ? f.header_right : col == 5 ? f.header_after_number : f.header);
     // A category name longer than column A, or with a line break, wraps in a taller row.
     bool names_wrap = false;
     for (const report::Category& category : report.categories)
@@ -243,7 +244,7 @@ void write_summary_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const rep
         cells.money_formula(row, 3, "=" + cell_ref(row, 1) + "-" + cell_ref(row, 2), category.remaining, style.money);
         percent_formula(cells, row, 4, cell_ref(row, 1), cell_ref(row, 2), category.spent, category.allocated,
                         style.percent);
-        cells.text(row, 5, report::display_name(category.status), style.text);
+        cells.text(row, 5, report::display_name(category.status), style.text_after_number);
     }
     if (category_count > 0) cells.autofilter(category_header, 0, totals_row - 1, 5);
     row = totals_row;

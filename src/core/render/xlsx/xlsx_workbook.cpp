@@ -73,6 +73,11 @@ void XlsxWorkbook::create_formats(const report::Currency& currency) {
         return format;
     };
     constexpr uint32_t kAlertFill = 0xF8D7DA;  // soft red: over budget / overdue
+    const auto indented = [](lxw_format* format) {
+        format_set_align(format, LXW_ALIGN_LEFT);
+        format_set_indent(format, 1);
+        return format;
+    };
     formats_.title = make(true, nullptr, 0);
     format_set_font_size(formats_.title, 16);
     formats_.label = make(true, nullptr, 0);
@@ -103,20 +108,52 @@ void XlsxWorkbook::create_formats(const report::Currency& currency) {
     formats_.alert_percent = make(false, "0.0%", kAlertFill);
     formats_.alert_date = make(false, "d mmm yyyy", kAlertFill);
 
+    formats_.header_after_number = indented(make(true, nullptr, 0xE7E6E6));
+    format_set_bottom(formats_.header_after_number, LXW_BORDER_THIN);
+
     const auto top = [](lxw_format* format) {
         format_set_align(format, LXW_ALIGN_VERTICAL_TOP);
         return format;
     };
-    lxw_format* alert_wrap = top(make(false, nullptr, kAlertFill));
-    format_set_text_wrap(alert_wrap);
-    formats_.one_line = {nullptr, formats_.wrap, formats_.money, formats_.date, formats_.percent};
-    formats_.alert_one_line = {formats_.alert_text, alert_wrap, formats_.alert_money, formats_.alert_date,
+    // A text cell of a table row: top-aligned in a taller row or when it wraps.
+    const auto text_cell = [&](uint32_t fill, bool tall, bool wraps, bool after_number) {
+        lxw_format* format = make(false, nullptr, fill);
+        if (tall || wraps) top(format);
+        if (wraps) format_set_text_wrap(format);
+        return after_number ? indented(format) : format;
+    };
+    const auto tall_number = [&](uint32_t fill, const char* number_format) {
+        return top(make(false, number_format, fill));
+    };
+    lxw_format* alert_wrap = text_cell(kAlertFill, false, true, false);
+    formats_.one_line = {nullptr,
+                         formats_.wrap,
+                         text_cell(0, false, false, true),
+                         text_cell(0, false, true, true),
+                         formats_.money,
+                         formats_.date,
+                         formats_.percent};
+    formats_.alert_one_line = {formats_.alert_text,
+                               alert_wrap,
+                               text_cell(kAlertFill, false, false, true),
+                               text_cell(kAlertFill, false, true, true),
+                               formats_.alert_money,
+                               formats_.alert_date,
                                formats_.alert_percent};
-    formats_.tall = {top(make(false, nullptr, 0)), formats_.wrap, top(make(false, money_format.c_str(), 0)),
-                     top(make(false, "d mmm yyyy", 0)), top(make(false, "0.0%", 0))};
-    formats_.alert_tall = {top(make(false, nullptr, kAlertFill)), alert_wrap,
-                           top(make(false, money_format.c_str(), kAlertFill)), top(make(false, "d mmm yyyy", kAlertFill)),
-                           top(make(false, "0.0%", kAlertFill))};
+    formats_.tall = {text_cell(0, true, false, false),
+                     formats_.wrap,
+                     text_cell(0, true, false, true),
+                     text_cell(0, true, true, true),
+                     tall_number(0, money_format.c_str()),
+                     tall_number(0, "d mmm yyyy"),
+                     tall_number(0, "0.0%")};
+    formats_.alert_tall = {text_cell(kAlertFill, true, false, false),
+                           alert_wrap,
+                           text_cell(kAlertFill, true, false, true),
+                           text_cell(kAlertFill, true, true, true),
+                           tall_number(kAlertFill, money_format.c_str()),
+                           tall_number(kAlertFill, "d mmm yyyy"),
+                           tall_number(kAlertFill, "0.0%")};
 }
 
 lxw_worksheet* XlsxWorkbook::add_sheet(const char* name) {
