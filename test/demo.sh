@@ -7,6 +7,8 @@
 # PG_CONFIG chooses the PostgreSQL version (`make demo PG_CONFIG=/usr/lib/postgresql/17/bin/pg_config`);
 # without it, the pg_config on PATH (Debian's picks the newest installed version; 15 on a fresh
 # Debian 12). The packages installed are test/packages.txt for that version.
+# BUDGET_EXPORTS_DEMO_INSTALLED=1: the extension is already built and installed for PG_CONFIG
+# (the test command runs the demo this way, after its other suites): no packages, no build.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,7 +24,8 @@ elif command -v "$pg_config" >/dev/null; then
 else
   major=15
 fi
-bash "$here/test/install-packages.sh" "$major"
+installed=${BUDGET_EXPORTS_DEMO_INSTALLED:-}
+[ -n "$installed" ] || bash "$here/test/install-packages.sh" "$major"
 command -v "$pg_config" >/dev/null || { echo "PG_CONFIG=$pg_config not found" >&2; exit 1; }
 pg_config=$(command -v "$pg_config")
 export PG_CONFIG=$pg_config
@@ -33,18 +36,23 @@ work=$(mktemp -d /tmp/budget_exports-demo.XXXXXX)
 chmod 755 "$work"
 if [ "$(id -u)" -eq 0 ]; then
   as_user() { runuser -u "$run_user" -- env PATH="$PATH" PG_CONFIG="$PG_CONFIG" "$@"; }
-  rsync -a --exclude .git --exclude '*.o' --exclude '*.so' --exclude '*.d' --exclude demo-output \
-    "$here/" "$work/src/"
+  src="$here"
+  if [ -z "$installed" ]; then
+    rsync -a --exclude .git --exclude '*.o' --exclude '*.so' --exclude '*.d' --exclude demo-output \
+      "$here/" "$work/src/"
+    src="$work/src"
+  fi
   chown -R "$run_user:" "$work"
-  src="$work/src"
 else
   as_user() { "$@"; }
   src="$here"
 fi
 
-echo "=== building and installing ==="
-as_user make -s -C "$src" -j"$(nproc)"
-if [ "$(id -u)" -eq 0 ]; then make -s -C "$src" install; else sudo make -s -C "$src" install PG_CONFIG="$PG_CONFIG"; fi
+if [ -z "$installed" ]; then
+  echo "=== building and installing ==="
+  as_user make -s -C "$src" -j"$(nproc)"
+  if [ "$(id -u)" -eq 0 ]; then make -s -C "$src" install; else sudo make -s -C "$src" install PG_CONFIG="$PG_CONFIG"; fi
+fi
 
 data="$work/data"
 socket="$work"
@@ -102,7 +110,7 @@ wait_until "SELECT count(*) = 0 FROM budget_exports WHERE status = 'generating'"
 echo "=== results ==="
 psql_demo -d demo -P pager=off <<'SQL'
 SELECT s.export_type, s.status, e.file_size_bytes AS bytes, s.total_ms AS ms_from_request,
-       (s.timings ->> 'render_ms')::int AS render_ms, s.last_error
+       round((s.timings ->> 'render_ms')::numeric, 1) AS render_ms, s.last_error
   FROM budget_export_status s JOIN budget_exports e ON e.id = s.export_id
  ORDER BY s.export_type;
 SQL

@@ -3,6 +3,7 @@
 #   1. GoogleTest unit tests of the pure C++ core (no server)
 #   2. pg_regress suites on a temporary instance
 #   3. TAP suites (PostgreSQL::Test::Cluster) for the background worker
+#   4. the demo (test/demo.sh on the installation built here)
 # test/run-all.sh calls it once per PostgreSQL version: on the host (PostgreSQL 15, Debian 12)
 # and inside a Debian 13 root (PostgreSQL 17, test/debian-root.sh). It installs no packages.
 #
@@ -84,6 +85,16 @@ if ls test/t/*.pl >/dev/null 2>&1; then
   if [ "$tap_status" != 0 ]; then
     for f in tmp_check/log/regress_log_*; do [ -f "$f" ] && { echo "--- $f"; tail -60 "$f"; }; done
   fi
+fi
+
+# README "Demo" as a newcomer runs it (its one export of each type, as the couple, must
+# complete), on the installation built above
+log "demo (make demo)"
+if BUDGET_EXPORTS_DEMO_INSTALLED=1 bash test/demo.sh 2>&1 | tee "$logs/demo.log"; then
+  count 1 0
+else
+  status=1
+  count 0 1
 fi
 
 [ "$status" = 0 ] || [ "$failed" -gt 0 ] || failed=1
