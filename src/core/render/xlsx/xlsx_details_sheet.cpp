@@ -64,13 +64,17 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
 
     const char* const titles[] = {"Date", "Category", "Description", "Vendor", "Payment method", "Type", "Amount",
                                   "Spent"};
-    for (lxw_col_t col = 0; col < 8; ++col)
-        cells.text(layout.header_row, col, titles[col],
-                   col == DetailsLayout::date_col || col == DetailsLayout::amount_col || col == DetailsLayout::spent_col
-                       ? f.header_right
-                       : col == DetailsLayout::date_col + 1 ? f.header_after_number : f.header);
-    if (notes) cells.text(layout.header_row, notes_col, "Notes", f.header_after_number);
-    cells.text(layout.header_row, tags_col, "Tags", notes ? f.header : f.header_after_number);
+    // right-aligned over numbers, indented over an indented text column
+    const auto header_of = [&](lxw_col_t col) {
+        if (col == DetailsLayout::date_col || col == DetailsLayout::amount_col || col == DetailsLayout::spent_col)
+            return f.header_right;
+        for (const TextColumn& column : text_columns)
+            if (column.col == col && column.after_number) return f.header_after_number;
+        return f.header;
+    };
+    for (lxw_col_t col = 0; col < 8; ++col) cells.text(layout.header_row, col, titles[col], header_of(col));
+    if (notes) cells.text(layout.header_row, notes_col, "Notes", header_of(notes_col));
+    cells.text(layout.header_row, tags_col, "Tags", header_of(tags_col));
     cells.freeze_header(layout.header_row);
     cells.print_setup(layout.header_row, layout.header_row);
 
@@ -96,9 +100,7 @@ report::LineItemTotals write_details_sheet(XlsxWorkbook& workbook, lxw_worksheet
         for (std::size_t i = 0; i < kDetailsTexts; ++i) {
             if (i == kNotesText && !notes) continue;
             const TextColumn& column = text_columns[i];
-            lxw_format* format = column.after_number ? (column.wraps ? style.wrap_after_number : style.text_after_number)
-                                                     : (column.wraps ? style.wrap : style.text);
-            cells.text(row, column.col, texts[i], format);
+            cells.text(row, column.col, texts[i], style.text_cell(column.wraps, column.after_number));
         }
         cells.text(row, DetailsLayout::type_col, report::display_name(item.type), style.text);
         cells.money(row, DetailsLayout::amount_col, item.amount, style.money);

@@ -39,8 +39,8 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
         cells.text(0, col, titles[col],
                    col == ScheduleLayout::amount_col || col == ScheduleLayout::due_col || col == ScheduleLayout::paid_col
                        ? f.header_right
-                   : col == ScheduleLayout::state_col || col == ScheduleLayout::paid_col + 1 ? f.header_after_number
-                                                                                               : f.header);
+                   : col == ScheduleLayout::state_col || col == ScheduleLayout::notes_col ? f.header_after_number
+                                                                                           : f.header);
     cells.freeze_header(0);
     cells.print_setup(0, 0);
 
@@ -50,7 +50,7 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
         ++row;
         std::size_t lines = categories_wrap ? cell_lines(milestone.category, widths[0], scratch) : 1;
         if (names_wrap) lines = std::max(lines, cell_lines(milestone.name, widths[1], scratch));
-        if (notes_wrap) lines = std::max(lines, cell_lines(milestone.notes, widths[6] - kIndentChars, scratch));
+        if (notes_wrap) lines = std::max(lines, cell_lines(milestone.notes, widths[ScheduleLayout::notes_col] - kIndentChars, scratch));
         if (lines > 1) cells.row_height(row, row_points(lines));
         const XlsxFormats::RowStyle& style = f.row(milestone.state == PaymentState::overdue, lines > 1);
         cells.text(row, 0, milestone.category, categories_wrap ? style.wrap : style.text);
@@ -59,7 +59,7 @@ void write_schedule_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const re
         cells.date(row, ScheduleLayout::due_col, milestone.due_date, style.date);
         cells.text(row, ScheduleLayout::state_col, report::display_name(milestone.state), style.text_after_number);
         cells.date(row, ScheduleLayout::paid_col, milestone.paid_date, style.date);
-        if (notes) cells.text(row, 6, milestone.notes, notes_wrap ? style.wrap_after_number : style.text_after_number);
+        if (notes) cells.text(row, ScheduleLayout::notes_col, milestone.notes, style.text_cell(notes_wrap, true));
     }
     if (report.milestones.empty()) {
         cells.text(1, 0, "No payment milestones yet");

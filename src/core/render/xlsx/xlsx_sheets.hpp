@@ -58,6 +58,7 @@ struct ScheduleLayout {
     static constexpr lxw_col_t due_col = 3;
     static constexpr lxw_col_t state_col = 4;  // Paid / Overdue / Upcoming / Cancelled
     static constexpr lxw_col_t paid_col = 5;
+    static constexpr lxw_col_t notes_col = 6;  // with include_notes
 };
 
 void write_summary_sheet(XlsxWorkbook& workbook, lxw_worksheet* sheet, const report::Report& report);

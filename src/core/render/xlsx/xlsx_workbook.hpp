@@ -47,6 +47,10 @@ struct XlsxFormats {
         lxw_format* money = nullptr;
         lxw_format* date = nullptr;
         lxw_format* percent = nullptr;
+        // a text cell's format: wrapping or one line, indented or not
+        lxw_format* text_cell(bool wraps, bool after_number) const {
+            return after_number ? (wraps ? wrap_after_number : text_after_number) : (wraps ? wrap : text);
+        }
     };
     RowStyle one_line, tall, alert_one_line, alert_tall;
     const RowStyle& row(bool alert, bool taller) const {
