@@ -221,11 +221,14 @@ std::optional<ClaimedJob> run_export_job(const ClaimedJob& job, WorkerContext& c
   return std::nullopt;
 }
 
+// Never throws (it runs inside the failed job's catch block too): a directory that cannot be
+// read has nothing to empty.
 void empty_scratch_files(const WorkerContext& context) {
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(context.temp_dir, error)) {
+  for (std::filesystem::directory_iterator it(context.temp_dir, error), end; !error && it != end;
+       it.increment(error)) {
     std::error_code ignored;
-    if (entry.is_regular_file(ignored) && entry.file_size(ignored) > 0) empty_quietly(entry.path().string());
+    if (it->is_regular_file(ignored) && it->file_size(ignored) > 0) empty_quietly(it->path().string());
   }
 }
 
