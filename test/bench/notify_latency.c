@@ -5,7 +5,7 @@
  *
  *   notify_latency CONNINFO COUPLE_ID ROUNDS [FORMAT]
  *
- * Used by make bench-worker and make bench (test/bench/*.pl): the polling loop those also
+ * Used by make bench-worker and make bench (test/bench/full_bench.pl, worker_bench.pl): the polling loop those also
  * run adds its own sleep granularity (pg_sleep(0.001) sleeps 1.06 ms or more).
  */
 #include <errno.h>
