@@ -13,7 +13,11 @@
 #     (a fresh server per format, so each high-water mark is that export's)
 #   * pgbench TPS (select-only and TPC-B-like, 4 clients) idle vs. while 2 workers render
 #     100k-line PDFs back to back, in BENCH_PGBENCH_ROUNDS pairs (idle, then busy); the drop
-#     is the median of the pairs' drops (the machine drifts less within a pair than between)
+#     is the median of the pairs' drops (the machine drifts less within a pair than between).
+#     Two figures say how far to trust it: the CPU the workers and renderers used during the
+#     busy runs (a share of the machine: what a CPU-bound app can lose to them at most), and
+#     a third run per round with the workers idle again, whose "drop" against the first idle
+#     run is the pair's own noise
 #   * time and memory by rows (1k / 10k / 100k / 1M) per format -> BENCH_OUT/performance.png
 # Environment: BENCH_OUT (default test/bench/out), BENCH_REPEATS (3), BENCH_PGBENCH_S (10 s per
 # pgbench run), BENCH_PGBENCH_ROUNDS (3), BENCH_SKIP_1M=1 (leave out the 1M-line figures).
@@ -21,11 +25,12 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
-use BudgetExportsNode qw(new_export_node renderer_pids run_notify_latency);
+use BudgetExportsNode qw(new_export_node renderer_pids proc_stat run_notify_latency);
 use File::Path qw(make_path);
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
+use POSIX ();
 
 my $top = "$FindBin::RealBin/../..";
 my $out = $ENV{BENCH_OUT} // "$FindBin::RealBin/out";
@@ -337,7 +342,26 @@ $fig{small_rate} = $fig{small_rate_default};
 	# still finishes its render)
 	my $workers_idle = q{SELECT count(*) = 0 FROM pg_stat_activity
 		WHERE backend_type = 'budget_exports worker' AND state <> 'idle'};
-	for my $round (1 .. $pgbench_rounds) {    # pairs: idle, then busy
+	# CPU seconds of the workers and their renderers so far: each worker's own and its
+	# reaped children's (a renderer recycled meanwhile), and each live renderer's
+	my $ticks_per_s = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
+	my $extension_cpu = sub {
+		my $ticks = 0;
+		for my $worker (split /\n/, $node->safe_psql('app',
+				"SELECT pid FROM pg_stat_activity WHERE backend_type = 'budget_exports worker'")) {
+			my (undef, @w) = proc_stat($worker) or next;
+			$ticks += $w[11] + $w[12] + $w[13] + $w[14];    # utime stime cutime cstime
+			for my $renderer (renderer_pids($worker)) {
+				my (undef, @r) = proc_stat($renderer) or next;
+				$ticks += $r[11] + $r[12];
+			}
+		}
+		return $ticks / $ticks_per_s;
+	};
+	my $cpus = () = grep { /^processor\s*:/ } do { open my $fh, '<', '/proc/cpuinfo' or die; <$fh> };
+	$fig{pgbench_cpus} = $cpus;
+	my $drop = sub { my ($before, $after) = @_; 100 * (1 - $after / ($before || 1)) };
+	for my $round (1 .. $pgbench_rounds) {    # idle, busy, idle again
 		$node->poll_query_until('app', $workers_idle);
 		push @{ $t{idle_s} }, $tps->(1);
 		push @{ $t{idle_b} }, $tps->(0);
@@ -347,18 +371,33 @@ $fig{small_rate} = $fig{small_rate_default};
 			SELECT '$b->{couple}', 'pdf' FROM generate_series(1, 40)");
 		$node->poll_query_until('app', q{SELECT count(*) = 2 FROM pg_stat_activity
 			WHERE backend_type = 'budget_exports worker' AND query = 'budget_exports: rendering'});
+		my $cpu_before = $extension_cpu->();
+		my $busy_started = time;
 		push @{ $t{busy_s} }, $tps->(1);
 		push @{ $t{busy_b} }, $tps->(0);
+		# the share of the machine's CPU time the workers and renderers took meanwhile
+		push @{ $t{cpu_share} },
+		  100 * ($extension_cpu->() - $cpu_before) / ((time - $busy_started) * ($cpus || 1));
 		my $done = $node->safe_psql('app', "SELECT count(*) FROM budget_exports WHERE status = 'completed'");
 		$node->safe_psql('app', 'TRUNCATE budget_exports CASCADE');
 		push @{ $t{pdfs} }, $done;
-		my $drop = sub { my ($k) = @_; 100 * (1 - $t{"busy_$k"}[-1] / ($t{"idle_$k"}[-1] || 1)) };
-		push @{ $t{drop_s} }, $drop->('s');
-		push @{ $t{drop_b} }, $drop->('b');
+		push @{ $t{drop_s} }, $drop->($t{idle_s}[-1], $t{busy_s}[-1]);
+		push @{ $t{drop_b} }, $drop->($t{idle_b}[-1], $t{busy_b}[-1]);
+		$node->poll_query_until('app', $workers_idle);
+		push @{ $t{again_s} }, $tps->(1);
+		push @{ $t{again_b} }, $tps->(0);
+		push @{ $t{noise_s} }, $drop->($t{idle_s}[-1], $t{again_s}[-1]);
+		push @{ $t{noise_b} }, $drop->($t{idle_b}[-1], $t{again_b}[-1]);
 		diag(sprintf("  pgbench round $round: drop select-only %.1f %%, TPC-B-like %.1f %%; $done PDFs completed "
-				. "meanwhile (the renderers paced while pgbench runs)", $t{drop_s}[-1], $t{drop_b}[-1]));
+				. "meanwhile (the renderers paced while pgbench runs), workers and renderers %.1f %% of the CPU; "
+				. "idle again: %.1f %%, %.1f %%", $t{drop_s}[-1], $t{drop_b}[-1], $t{cpu_share}[-1],
+				$t{noise_s}[-1], $t{noise_b}[-1]));
 	}
 	for my $k (keys %t) { $fig{"pgbench_$k"} = median(@{ $t{$k} }); }
+	for my $k (qw(drop_s drop_b noise_s noise_b)) {
+		my @v = sort { $a <=> $b } @{ $t{$k} // [] } or next;
+		$fig{"pgbench_${k}_range"} = sprintf('%.0f to %.0f', $v[0], $v[-1]);
+	}
 	diag('pgbench tps: ' . join('; ', map { "$_ " . join(', ', map { sprintf '%.0f', $_ // 0 } @{ $t{$_} }) } sort keys %t));
 	$node->poll_query_until('app', q{SELECT count(*) = 0 FROM pg_stat_activity
 		WHERE backend_type = 'budget_exports worker' AND query = 'budget_exports: rendering'});
@@ -445,6 +484,14 @@ for ([ 's', 'select-only' ], [ 'b', 'TPC-B-like' ]) {
 }
 row("  100k-line PDFs completed per pair (2 x $pgbench_s s; paced)", sprintf('%.0f', $fig{pgbench_pdfs} // 0), '', '',
 	'');
+row("  CPU of workers and renderers in the busy runs (@{[ $fig{pgbench_cpus} // '?' ]} CPUs)",
+	sprintf('%.1f %% of the CPU', $fig{pgbench_cpu_share} // 0), '', '', '');
+row("  noise: idle, then idle again (select-only / TPC-B-like)",
+	sprintf('%.1f %% / %.1f %%', $fig{pgbench_noise_s} // 0, $fig{pgbench_noise_b} // 0), '', '', '');
+row("  single pairs: busy (select-only / TPC-B-like)",
+	"@{[ $fig{pgbench_drop_s_range} // '-' ]} / @{[ $fig{pgbench_drop_b_range} // '-' ]} %", '', '', '');
+row("  single pairs: idle again (select-only / TPC-B-like)",
+	"@{[ $fig{pgbench_noise_s_range} // '-' ]} / @{[ $fig{pgbench_noise_b_range} // '-' ]} %", '', '', '');
 my @w = (0) x 5;
 for my $r (@table) { $w[$_] = length($r->[$_] // '') > $w[$_] ? length($r->[$_]) : $w[$_] for 0 .. 4; }
 my $text = '';
