@@ -25,12 +25,11 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
-use BudgetExportsNode qw(new_export_node renderer_pids proc_stat run_notify_latency);
+use BudgetExportsNode qw(new_export_node worker_pid renderer_pids cpu_seconds run_notify_latency);
 use File::Path qw(make_path);
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
-use POSIX ();
 
 my $top = "$FindBin::RealBin/../..";
 my $out = $ENV{BENCH_OUT} // "$FindBin::RealBin/out";
@@ -344,19 +343,13 @@ $fig{small_rate} = $fig{small_rate_default};
 		WHERE backend_type = 'budget_exports worker' AND state <> 'idle'};
 	# CPU seconds of the workers and their renderers so far: each worker's own and its
 	# reaped children's (a renderer recycled meanwhile), and each live renderer's
-	my $ticks_per_s = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
 	my $extension_cpu = sub {
-		my $ticks = 0;
-		for my $worker (split /\n/, $node->safe_psql('app',
-				"SELECT pid FROM pg_stat_activity WHERE backend_type = 'budget_exports worker'")) {
-			my (undef, @w) = proc_stat($worker) or next;
-			$ticks += $w[11] + $w[12] + $w[13] + $w[14];    # utime stime cutime cstime
-			for my $renderer (renderer_pids($worker)) {
-				my (undef, @r) = proc_stat($renderer) or next;
-				$ticks += $r[11] + $r[12];
-			}
+		my $seconds = 0;
+		for my $worker (split /\n/, worker_pid($node)) {
+			$seconds += cpu_seconds($worker, 1);
+			$seconds += cpu_seconds($_) for renderer_pids($worker);
 		}
-		return $ticks / $ticks_per_s;
+		return $seconds;
 	};
 	my $cpus = () = grep { /^processor\s*:/ } do { open my $fh, '<', '/proc/cpuinfo' or die; <$fh> };
 	$fig{pgbench_cpus} = $cpus;

@@ -7,8 +7,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
-use BudgetExportsNode qw(new_export_node sample_couple worker_pid renderer_pids proc_stat run_notify_latency);
-use POSIX ();
+use BudgetExportsNode qw(new_export_node sample_couple worker_pid renderer_pids cpu_seconds run_notify_latency);
 use PostgreSQL::Test::Utils;
 use Test::More;
 
@@ -20,13 +19,6 @@ sub percentile {
 	return $sorted[ int($p * $#sorted + 0.5) ];
 }
 
-# CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat.
-sub cpu_ms {
-	my ($pid) = @_;
-	my (undef, @f) = proc_stat($pid) or return 0;
-	return ($f[11] + $f[12]) * 1000 / POSIX::sysconf(POSIX::_SC_CLK_TCK());
-}
-
 sub measure_latency {
 	my ($node) = @_;
 	# warm up: the first export starts the renderer and fills the plan caches
@@ -36,7 +28,7 @@ sub measure_latency {
 	  or die 'warm-up did not finish';
 	my $worker = worker_pid($node);
 	my ($renderer) = renderer_pids($worker);
-	my @cpu_before = (cpu_ms($worker), $renderer ? cpu_ms($renderer) : 0);
+	my @cpu_before = (1000 * cpu_seconds($worker), $renderer ? 1000 * cpu_seconds($renderer) : 0);
 	$node->safe_psql('app', 'CREATE TABLE IF NOT EXISTS bench_latency (ms double precision)');
 	$node->safe_psql('app', qq{
 	DO \$\$
@@ -58,7 +50,7 @@ sub measure_latency {
 	    COMMIT;
 	  END LOOP;
 	END \$\$;});
-	my @cpu = (cpu_ms($worker) - $cpu_before[0], $renderer ? cpu_ms($renderer) - $cpu_before[1] : 0);
+	my @cpu = (1000 * cpu_seconds($worker) - $cpu_before[0], $renderer ? 1000 * cpu_seconds($renderer) - $cpu_before[1] : 0);
 	my @ms = sort { $a <=> $b } split /\n/, $node->safe_psql('app', 'SELECT ms FROM bench_latency');
 	$node->safe_psql('app', 'TRUNCATE bench_latency');
 	# CPU time is the steadier figure on a shared machine (wall time includes waiting for a core)

@@ -9,13 +9,14 @@ use File::Basename qw(dirname);
 use File::Spec;
 use HTTP::Tiny;
 use IPC::Run;
+use POSIX ();
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More ();
 use Time::HiRes qw(usleep time);
 
 our @EXPORT_OK = qw(new_export_node request_exports wait_for_exports start_storage_server
-  storage_control sample_couple fixture_path worker_pid renderer_pids proc_stat run_notify_latency
+  storage_control sample_couple fixture_path worker_pid renderer_pids proc_stat cpu_seconds run_notify_latency
   add_generated_couple);
 
 use constant sample_couple => '5a0e0000-0000-4000-8000-000000000001';
@@ -65,15 +66,13 @@ sub new_export_node {
 	return $node;
 }
 
-# The pid of the export worker of database "app" (the node runs one).
+# The pid of the export worker of database "app" (one a line when the node runs several).
 sub worker_pid {
 	my ($node) = @_;
 	return $node->safe_psql('app',
 		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'budget_exports worker' AND datname = 'app'");
 }
 
-# A process's /proc/<pid>/stat: its name, then the fields after it (index 0 is field 3,
-# the state: 1 ppid, 3 session, 11 utime, 12 stime, 16 nice). Empty when it is gone.
 # A couple with a generated budget: couple number n (its ids derive from it), one category,
 # `rows` line items. Returns the couple's id.
 sub add_generated_couple {
@@ -107,6 +106,9 @@ sub run_notify_latency {
 	return $out;
 }
 
+# A process's /proc/<pid>/stat: its name, then the fields after it (index 0 is field 3,
+# the state: 1 ppid, 3 session, 11 utime, 12 stime, 13 cutime, 14 cstime, 16 nice). Empty
+# when it is gone.
 sub proc_stat {
 	my ($pid) = @_;
 	open my $fh, '<', "/proc/$pid/stat" or return;
@@ -114,6 +116,15 @@ sub proc_stat {
 	close $fh;
 	my ($name, $rest) = $line =~ /^\d+ \((.*)\) (.*)$/s or return;
 	return ($name, split ' ', $rest);
+}
+
+# CPU time (user + system, in seconds) a process has used so far; with $children, also that
+# of the children it has waited for (a renderer it replaced). 0 when it is gone.
+sub cpu_seconds {
+	my ($pid, $children) = @_;
+	my (undef, @f) = proc_stat($pid) or return 0;
+	my $ticks = $f[11] + $f[12] + ($children ? $f[13] + $f[14] : 0);
+	return $ticks / (POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100);
 }
 
 # Renderer processes (budget_exports_renderer) whose parent is $parent, from /proc.
