@@ -1,11 +1,16 @@
 // FileStore: objects as files under <root>/<bucket>/<key>, written atomically (temp file
-// in the same directory, rename, then fsync of file and directory), so a reader never sees
-// half a file, and put() returns only once the object and its name are durable.
+// in the same directory, rename, then fsync of the file and, where that does not already
+// commit them, of the directories with new names), so a reader never sees half a file, and
+// put() returns only once the object and its name are durable.
 #pragma once
 
 #include "core/storage/object_store.hpp"
 
 namespace budget_exports::storage {
+
+// True for the file systems (statfs f_type) on which a file's fsync also makes its new name
+// durable, and every directory newly made above it: ext4 (ext2/3 too), XFS, Btrfs.
+bool file_sync_commits_new_names(long file_system_magic);
 
 class FileStore final : public ObjectStore {
 public:
