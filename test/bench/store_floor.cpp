@@ -1,6 +1,6 @@
 // The file store's own floor for small exports: how many objects per second the worker's
 // FileStore::put (src/core/storage/file_store.cpp: a new export directory, a temp file,
-// write, rename, fsync of the file and of the directory) stores when it does nothing else, with 1 and
+// write, rename, fsync of the file and, where needed, of the directories) stores when it does nothing else, with 1 and
 // then `processes` processes at once (one per worker). Every small export pays this on top
 // of its claim, read, render and result commit, so it bounds the export rate from above on
 // the disk it runs on. Prints figures; never fails on a slow disk.

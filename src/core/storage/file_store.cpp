@@ -104,13 +104,13 @@ void fsync_dir(const std::string& dir) {
 
 }  // namespace
 
-// The kernel code each answer rests on: ext4 with a journal commits, with the file, the
-// journal transactions before it, which hold the mkdir, create and rename (all earlier than
-// the rename's, which touched the file's inode); ext4 without a journal syncs every parent
-// directory that is itself new (ext4_sync_parent); XFS forces its log up to the file's last
-// change, which comes after those of its directories; Btrfs logs a new inode's new parent
-// directories with it. ext2 and ext3 are mounted by the ext4 driver and share its magic.
-// Every other file system (NFS, ZFS, tmpfs, an unknown one) gets the directory fsyncs.
+// What each answer rests on, in the kernel: ext4 with a journal commits the file's last
+// transaction (the rename's, which touched its inode) and every one before it, which hold
+// the mkdir and the create; ext4 without a journal syncs each parent directory that is
+// itself new (ext4_sync_parent); XFS forces its log up to the file's last change, which
+// comes after those of its directories; Btrfs logs a new file's new parent directories with
+// it. ext2 and ext3 are mounted by the ext4 driver and share its magic. Every other file
+// system (NFS, ZFS, tmpfs, one not known here) gets the directory fsyncs.
 bool file_sync_commits_new_names(long file_system_magic) {
     switch (file_system_magic) {
         case EXT4_SUPER_MAGIC:
@@ -172,10 +172,11 @@ StoredObject FileStore::put(const std::string& key, const std::string& local_pat
     // and each directory made for it in its parent (the couple's on the couple's first
     // export). Where this put() made the export's directory, on ext4, XFS and Btrfs the
     // file's fsync has already made them durable (file_sync_commits_new_names), and syncing
-    // each directory again only flushed the disk's cache twice more per export: a burst of
-    // small exports ran 20-28 % faster without it. Elsewhere, and when the directory was
-    // there already (another attempt of the export made it, and may not have synced it
-    // yet), each directory is synced.
+    // each directory again only flushed the disk's cache twice more per export (bursts of
+    // small exports: 3 % faster over 18 bursts each way, up to 19 % a pair while the disk's
+    // flushes were slow; README "Performance"). Elsewhere, and when the directory was there
+    // already (another attempt of the export made it, and may not have synced it yet),
+    // each directory is synced.
     if (!made.empty() && file_sync_commits_new_names(synced_file_system)) return stored;
     std::string dir = parent_of(final_path);
     const std::string last = parent_of(made.empty() ? dir : made);
