@@ -163,7 +163,7 @@ long file_system_of(const std::string& path) {
 // After put() returns, the object survives a power cut on any file system: the file is
 // synced, and so is every directory that got a new name (the file's, the export's
 // directory in the couple's, the couple's in the bucket on its first export), unless the
-// file system commits those with the file (ext4, XFS, Btrfs; see the next test).
+// file system commits those with the file (ext4, XFS, Btrfs: only_new_files_synced).
 std::vector<std::vector<std::string>> every_directory_synced(const std::string& root) {
     const std::string bucket = root + "/exports/budget-exports";
     return {{bucket + "/c1/e1/a.csv", bucket + "/c1/e1", bucket + "/c1", bucket, root + "/exports", root},
@@ -196,9 +196,11 @@ TEST_F(FileStoreTest, PutSyncsEveryDirectoryWithANewNameOnOtherFileSystems) {
     char pattern[] = "/dev/shm/budget-exports-file-store-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     const std::string root = pattern;
-    const auto syncs = syncs_of_four_puts(root);
-    fs::remove_all(root);
-    EXPECT_EQ(syncs, every_directory_synced(root));
+    struct RemovedAtEnd {
+        std::string dir;
+        ~RemovedAtEnd() { fs::remove_all(dir); }
+    } removed{root};
+    EXPECT_EQ(syncs_of_four_puts(root), every_directory_synced(root));
 }
 
 TEST(FileSyncCommitsNewNames, OnlyForExt4XfsAndBtrfs) {
