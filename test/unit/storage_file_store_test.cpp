@@ -35,13 +35,18 @@ extern "C" int fsync(int fd) {
     return real(fd);
 }
 
+// The file store the worker would open for `root`/exports (as budget_exports.storage_url).
+std::unique_ptr<st::ObjectStore> file_store_under(const std::string& root) {
+    st::StoreConfig config;
+    config.url = "file://" + st::encode_key_for_url(root + "/exports");
+    return st::open_store(config);
+}
+
 class FileStoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
         root_ = storage_test::make_temp_dir("file store");  // a space: URLs must encode it
-        st::StoreConfig config;
-        config.url = "file://" + st::encode_key_for_url(root_ + "/exports");
-        store_ = st::open_store(config);
+        store_ = file_store_under(root_);
     }
     void TearDown() override { fs::remove_all(root_); }
 
@@ -140,9 +145,7 @@ TEST_F(FileStoreTest, RemoveDeletesIgnoresMissingAndDropsEmptyDirectories) {
 // store's directories are made too, up to the existing root), the couple's next export,
 // another couple's first, and the same object again (another attempt of the export).
 std::vector<std::vector<std::string>> syncs_of_four_puts(const std::string& root) {
-    st::StoreConfig config;
-    config.url = "file://" + st::encode_key_for_url(root + "/exports");
-    auto store = st::open_store(config);
+    auto store = file_store_under(root);
     write_file(root + "/src/in.csv", "x");
     std::vector<std::vector<std::string>> all;
     for (const char* key : {"c1/e1/a.csv", "c1/e2/a.csv", "c2/e3/a.csv", "c2/e3/a.csv"}) {

@@ -165,7 +165,8 @@ StoredObject FileStore::put(const std::string& key, const std::string& local_pat
     // (budget_exports_record_object_key), so the object goes when the row does.
     if (::fsync(temp.fd) != 0) throw io_error("fsync", errno);
     struct statfs file_system;
-    const long synced_file_system = ::fstatfs(temp.fd, &file_system) == 0 ? static_cast<long>(file_system.f_type) : 0;
+    const bool names_committed = !made.empty() && ::fstatfs(temp.fd, &file_system) == 0 &&
+                                  file_sync_commits_new_names(static_cast<long>(file_system.f_type));
     if (::close(temp.fd) != 0) { temp.fd = -1; throw io_error("close", errno); }
     temp.fd = -1;
     // The new names: the file's in its directory, the export directory's in the couple's,
@@ -177,7 +178,7 @@ StoredObject FileStore::put(const std::string& key, const std::string& local_pat
     // flushes were slow; README "Performance"). Elsewhere, and when the directory was there
     // already (another attempt of the export made it, and may not have synced it yet),
     // each directory is synced.
-    if (!made.empty() && file_sync_commits_new_names(synced_file_system)) return stored;
+    if (names_committed) return stored;
     std::string dir = parent_of(final_path);
     const std::string last = parent_of(made.empty() ? dir : made);
     fsync_dir(dir);
