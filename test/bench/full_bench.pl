@@ -6,7 +6,8 @@
 #     with the worker's own read / render / upload split (export_queue.timings)
 #   * COPY floor: COPY (the couple's transactions, category joined, in report order) TO a file
 #   * 1,000 small CSV exports (300-line budgets, 50 couples) committed at once, 2 workers,
-#     next to the file store's own rate (test/bench/store_floor.cpp), a floor under them
+#     next to the file store's own rate (test/bench/store_floor.cpp), a floor under them,
+#     and the same 1,000 with the store on a tmpfs (the disk's share)
 #   * latency of one small CSV export on an idle worker (p50, p99): polled every 1 ms from
 #     SQL, and as a LISTENing app sees it (commit -> NOTIFY received, notify_latency.c)
 #   * peak RSS (VmHWM) of the worker and the renderer for 1M-line exports, per format
@@ -26,7 +27,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
 use BudgetExportsNode qw(new_export_node worker_pid renderer_pids cpu_seconds run_notify_latency);
-use File::Path qw(make_path);
+use File::Path qw(make_path remove_tree);
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
@@ -245,6 +246,32 @@ sub use_data_source {
 	sleep 1;
 }
 
+# 1,000 small CSV exports committed at once (20 from each of the 50 couples), BENCH_REPEATS
+# times: the rates, in exports per second.
+sub small_burst_rates {
+	my @rates;
+	my $values = join(', ', map { my $c = $_->{couple}; map { "('$c', 'csv')" } 1 .. 20 } @small);
+	for (1 .. $repeats) {
+		$node->safe_psql('app', 'TRUNCATE budget_exports CASCADE');
+		my $start = $node->safe_psql('app', qq{
+			INSERT INTO budget_exports (couple_id, export_type) VALUES $values;
+			SELECT extract(epoch FROM clock_timestamp())});
+		# Waited for inside one session (a statement every 20 ms): poll_query_until starts a
+		# psql every 100 ms, which took 5 % of the two cores from the workers it measures.
+		$node->safe_psql('app', q{
+			DO $$ BEGIN
+			  WHILE EXISTS (SELECT 1 FROM budget_exports WHERE status = 'generating') LOOP
+			    PERFORM pg_sleep(0.02);
+			  END LOOP;
+			END $$}, timeout => 600);
+		my ($end, $done) = split /\|/, $node->safe_psql('app',
+			"SELECT extract(epoch FROM max(updated_at)), count(*) FILTER (WHERE status = 'completed') FROM budget_exports");
+		diag("  small batch: only $done of 1000 completed") unless $done == 1000;
+		push @rates, 1000 / ($end - $start);
+	}
+	return @rates;
+}
+
 sub measure_small {
 	my ($label) = @_;
 	my $couple = $small[0]{couple};
@@ -269,26 +296,7 @@ sub measure_small {
 	diag(sprintf('[%s] small CSV latency, commit -> NOTIFY received: p50 %.1f ms, p99 %.1f ms (n=%d)', $label,
 		$fig{"latency_notify_$label"}, $fig{"latency_notify_p99_$label"}, scalar @notified));
 
-	my @rates;
-	my $values = join(', ', map { my $c = $_->{couple}; map { "('$c', 'csv')" } 1 .. 20 } @small);
-	for (1 .. $repeats) {
-		$node->safe_psql('app', 'TRUNCATE budget_exports CASCADE');
-		my $start = $node->safe_psql('app', qq{
-			INSERT INTO budget_exports (couple_id, export_type) VALUES $values;
-			SELECT extract(epoch FROM clock_timestamp())});
-		# Waited for inside one session (a statement every 20 ms): poll_query_until starts a
-		# psql every 100 ms, which took 5 % of the two cores from the workers it measures.
-		$node->safe_psql('app', q{
-			DO $$ BEGIN
-			  WHILE EXISTS (SELECT 1 FROM budget_exports WHERE status = 'generating') LOOP
-			    PERFORM pg_sleep(0.02);
-			  END LOOP;
-			END $$}, timeout => 600);
-		my ($end, $done) = split /\|/, $node->safe_psql('app',
-			"SELECT extract(epoch FROM max(updated_at)), count(*) FILTER (WHERE status = 'completed') FROM budget_exports");
-		diag("  small batch: only $done of 1000 completed") unless $done == 1000;
-		push @rates, 1000 / ($end - $start);
-	}
+	my @rates = small_burst_rates();
 	$fig{"small_rate_$label"} = median(@rates);
 	diag("[$label] 1,000 small CSV exports, 2 workers: " . join(', ', map { sprintf '%.0f/s', $_ } @rates));
 
@@ -320,6 +328,24 @@ measure_small('default');
 		push @rates, $1 if $stdout =~ /^2 process\(es\): (\d+) objects/m;
 	}
 	$fig{store_floor} = median(@rates);
+}
+# The same 1,000 small exports with the file store in memory (a tmpfs: /dev/shm, where it
+# is one), everything else as above: what the disk under the store costs a small export.
+# On the development machine this was the larger part of a small export's time (see the
+# README, "Performance").
+if ((qx(stat -f -c %T /dev/shm 2>/dev/null) // '') =~ /^tmpfs/) {
+	my $dir = "/dev/shm/budget_exports_bench_$$";
+	mkdir $dir or die "mkdir $dir: $!";
+	$node->safe_psql('postgres', "ALTER SYSTEM SET budget_exports.storage_url = 'file://$dir'");
+	$node->reload;
+	sleep 1;    # the workers reload between jobs
+	my @rates = small_burst_rates();
+	$fig{small_rate_memory} = median(@rates);
+	diag('[default] 1,000 small CSV exports, store on tmpfs: ' . join(', ', map { sprintf '%.0f/s', $_ } @rates));
+	$node->safe_psql('postgres', 'ALTER SYSTEM RESET budget_exports.storage_url');
+	$node->reload;
+	sleep 1;
+	remove_tree($dir);
 }
 $fig{latency} = $fig{latency_default};
 $fig{latency_p99} = $fig{latency_p99_default};
@@ -452,6 +478,8 @@ row('  the same via the data-source function (before)', sprintf('%.0f exports/s'
 	'', '');
 row('  the file store alone (FileStore::put, 28 kB), 2 processes', sprintf('%.0f objects/s', $fig{store_floor} // 0),
 	'', '', '');
+row('  the same 1,000 with the file store in memory (tmpfs)',
+	defined $fig{small_rate_memory} ? sprintf('%.0f exports/s', $fig{small_rate_memory}) : 'n/a (no tmpfs)', '', '', '');
 row('one small CSV, idle worker, p50 (p99)', sprintf('%.1f ms (%.1f)', $fig{latency}, $fig{latency_p99}), '',
 	@{ $issue{latency} });
 row('  the same via the data-source function (before)',
