@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <string>
+#include <vector>
 
 #include "core/render/pdf/pdf_renderer.hpp"
+#include "core/render/pdf/pdf_to_unicode.hpp"
 #include "core/render/render.hpp"
 #include "sample_budget.hpp"
 #include "test_files.hpp"
@@ -120,6 +123,63 @@ TEST(PdfRenderer, CutsLongTextWithAnEllipsis) {
     EXPECT_TRUE(contains(text, "…"));
     EXPECT_FALSE(contains(text, "TAIL-MARKER"));
     EXPECT_TRUE(contains(text, "€1,234,567.89"));  // figures are never cut
+}
+
+// libharu's own /ToUnicode for our fonts is its encoder's code -> CID map, which poppler
+// rejects ("Syntax Warning: Invalid 'begincidrange' operator in ToUnicode CMap", for every
+// font on every page) before it guesses the text from the embedded font; the renderer gives
+// each font an identity map instead (pdf_to_unicode.hpp). A reader then finds the text as
+// written, accents and symbols included, and has nothing to complain about.
+TEST(PdfRenderer, ItsTextMapsToUnicodeWithoutAReaderWarning) {
+    const Report report = sample::sample_report(300);
+    ScratchFile out("pdf");
+    sample::GeneratedLineItemSource source(300);
+    render::render_pdf(report, source, out.path());
+    const std::string fonts = run_command("pdffonts " + out.path() + " 2>&1");
+    EXPECT_TRUE(contains(fonts, "DejaVuSans,Book")) << fonts;
+    EXPECT_TRUE(contains(fonts, "DejaVuSans-Bold,Bold")) << fonts;
+    const std::string complaints = run_command("pdftotext " + out.path() + " /dev/null 2>&1");
+    EXPECT_EQ(complaints, "");
+    const std::string text = run_command("pdftotext " + out.path() + " - 2>/dev/null");
+    EXPECT_TRUE(contains(text, "Zoë Müller & José Ñúñez"));
+    EXPECT_TRUE(contains(text, "Orquesta São João"));
+    EXPECT_TRUE(contains(text, "€485,000.00"));
+}
+
+// The map follows the CMap rules readers enforce: at most 100 entries to a section, each
+// range varying only in its last byte (a range <0000> <FFFF> is invalid), and it maps every
+// code a font can show (U+0001-U+FFFD but the surrogates) to itself, once.
+TEST(PdfToUnicode, IdentityMapFollowsTheCMapRules) {
+    const std::string cmap = render::identity_to_unicode_cmap();
+    EXPECT_TRUE(contains(cmap, "/CMapType 2 def"));
+    EXPECT_TRUE(contains(cmap, "/Ordering (UCS)"));
+    EXPECT_FALSE(contains(cmap, "cidrange"));
+    std::vector<int> mapped(0x10000, 0);
+    const std::regex section("(\\d+) beginbfrange\n([\\s\\S]*?)endbfrange");
+    const std::regex range("<([0-9A-F]{4})> <([0-9A-F]{4})> <([0-9A-F]{4})>\n");
+    int sections = 0;
+    for (std::sregex_iterator it(cmap.begin(), cmap.end(), section), end; it != end; ++it) {
+        ++sections;
+        const std::string body = (*it)[2];
+        int entries = 0;
+        for (std::sregex_iterator r(body.begin(), body.end(), range); r != end; ++r) {
+            ++entries;
+            const int first = std::stoi((*r)[1], nullptr, 16);
+            const int last = std::stoi((*r)[2], nullptr, 16);
+            const int to = std::stoi((*r)[3], nullptr, 16);
+            EXPECT_EQ(first >> 8, last >> 8) << (*r)[0];
+            EXPECT_LE(first, last) << (*r)[0];
+            EXPECT_EQ(to, first) << (*r)[0];
+            for (int code = first; code <= last; ++code) ++mapped[code];
+        }
+        EXPECT_EQ(entries, std::stoi((*it)[1]));
+        EXPECT_LE(entries, 100);
+    }
+    EXPECT_GE(sections, 3);
+    for (int code = 0; code < 0x10000; ++code) {
+        const bool expected = code >= 0x0001 && code <= 0xFFFD && (code < 0xD800 || code > 0xDFFF);
+        ASSERT_EQ(mapped[code], expected ? 1 : 0) << std::hex << code;
+    }
 }
 
 TEST(PdfRenderer, EmptyBudgetWithUnknownCurrencyIsAValidPdf) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/render/pdf/pdf_to_unicode.hpp"
 #include "core/render/render_error.hpp"
 #include "core/render/utf8_text.hpp"
 
@@ -75,6 +76,8 @@ HPDF_Font PdfDocument::load_font(const std::string& path) {
     if (name == nullptr) throw RenderError("PDF: cannot load font " + path);
     HPDF_Font font = HPDF_GetFont(doc_, name, "UTF-8");
     check("cannot use font " + path + " with UTF-8");
+    fix_to_unicode(font);  // so that readers can search and copy the text (pdf_to_unicode.hpp)
+    check("cannot map font " + path + " to Unicode");
     return font;
 }
 
