@@ -239,12 +239,17 @@ $node->safe_psql('app', q{
 	END $$;
 	GRANT EXECUTE ON FUNCTION public.bench_budget_rows(uuid, jsonb) TO service_role;});
 
-sub use_data_source {
-	my ($name) = @_;
-	$node->safe_psql('postgres', "ALTER SYSTEM SET budget_exports.data_source = '$name'");
+# Sets budget_exports.<name> for the whole server (undef: back to its default) and gives
+# the workers time to reload it (they do between jobs).
+sub set_worker_setting {
+	my ($name, $value) = @_;
+	$node->safe_psql('postgres', defined $value
+		? "ALTER SYSTEM SET budget_exports.$name = '$value'" : "ALTER SYSTEM RESET budget_exports.$name");
 	$node->reload;
 	sleep 1;
 }
+
+sub use_data_source { set_worker_setting('data_source', $_[0]); }
 
 # 1,000 small CSV exports committed at once (20 from each of the 50 couples), BENCH_REPEATS
 # times: the rates, in exports per second.
@@ -336,15 +341,11 @@ measure_small('default');
 if ((qx(stat -f -c %T /dev/shm 2>/dev/null) // '') =~ /^tmpfs/) {
 	my $dir = "/dev/shm/budget_exports_bench_$$";
 	mkdir $dir or die "mkdir $dir: $!";
-	$node->safe_psql('postgres', "ALTER SYSTEM SET budget_exports.storage_url = 'file://$dir'");
-	$node->reload;
-	sleep 1;    # the workers reload between jobs
+	set_worker_setting('storage_url', "file://$dir");
 	my @rates = small_burst_rates();
 	$fig{small_rate_memory} = median(@rates);
 	diag('[default] 1,000 small CSV exports, store on tmpfs: ' . join(', ', map { sprintf '%.0f/s', $_ } @rates));
-	$node->safe_psql('postgres', 'ALTER SYSTEM RESET budget_exports.storage_url');
-	$node->reload;
-	sleep 1;
+	set_worker_setting('storage_url', undef);
 	remove_tree($dir);
 }
 $fig{latency} = $fig{latency_default};

@@ -10,7 +10,9 @@
 
 namespace budget_exports::render {
 
-std::string identity_to_unicode_cmap() {
+namespace {
+
+std::string build_identity_to_unicode_cmap() {
     // One range per high byte: U+0001-U+00FF, U+0100-U+01FF, ... U+FF00-U+FFFD, without the
     // surrogates (D800-DFFF are no characters of their own).
     std::vector<std::string> ranges;
@@ -47,8 +49,6 @@ std::string identity_to_unicode_cmap() {
     return cmap;
 }
 
-namespace {
-
 // The stream's bytes (libharu memory stream), for the check that it is libharu's map.
 std::string stream_text(HPDF_Stream stream) {
     std::string text;
@@ -64,6 +64,12 @@ std::string stream_text(HPDF_Stream stream) {
 }
 
 }  // namespace
+
+// Built once per process: the renderer writes the same map into every font of every PDF.
+const std::string& identity_to_unicode_cmap() {
+    static const std::string cmap = build_identity_to_unicode_cmap();
+    return cmap;
+}
 
 bool fix_to_unicode(HPDF_Font font) {
     if (font == nullptr || font->attr == nullptr) return false;

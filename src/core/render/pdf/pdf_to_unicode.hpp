@@ -18,7 +18,7 @@
 namespace budget_exports::render {
 
 // The identity ToUnicode CMap for 2-byte codes (surrogates, U+0000, U+FFFE and U+FFFF left out).
-std::string identity_to_unicode_cmap();
+const std::string& identity_to_unicode_cmap();
 
 // Replaces `font`'s libharu ToUnicode map with identity_to_unicode_cmap(); true when it did.
 bool fix_to_unicode(HPDF_Font font);
