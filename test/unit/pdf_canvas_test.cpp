@@ -5,6 +5,10 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
@@ -13,6 +17,7 @@
 #include "core/render/pdf/pdf_canvas.hpp"
 #include "core/render/pdf/pdf_document.hpp"
 #include "core/render/pdf/pdf_page_compactor.hpp"
+#include "core/render/pdf/pdf_text_operator.hpp"
 
 #include <hpdf_utils.h>
 
@@ -180,17 +185,98 @@ TEST(PageCompactor, DeflatesThePageContentLosslessly) {
     }
 }
 
-// src/core/render/pdf/libharu_memset.cpp replaces libharu's byte-by-byte HPDF_MemSet:
-// it must be the definition libharu's own calls reach, and give libharu's results.
-TEST(LibharuMemSet, ReplacesLibharusOwnWithTheSameResults) {
-    Dl_info info{};  // the shared library that holds libharu (whatever its version)
-    ASSERT_NE(dladdr(reinterpret_cast<void*>(&HPDF_New), &info), 0);
+// src/core/render/pdf/pdf_text_operator.cpp writes a line of text as HPDF_Page_TextOut
+// does: the page's stream must hold the same bytes, whatever the characters, font, size
+// and position.
+TEST(PdfTextOperator, WritesWhatHpdfPageTextOutWrites) {
+    PdfDocument document;
+    const PdfFonts fonts = document.load_fonts(kFont, kBold);
+    HPDF_Page ours = document.add_page(595, 842);
+    HPDF_Page libharus = document.add_page(595, 842);
+    std::vector<std::string> texts = {"Venue", "Zoë Müller & José Ñúñez", "€1,234.50 £ ¥ ₹ ₩ ·", "中文 日本語 한국어",
+                                      "(parens) \\ back\\slash <tag> %", "  two  spaces ", "ﬁ ligature \uFFFD",
+                                      "e\u0301 combining", "ÿ\u00A0nbsp", std::string(3000, 'w')};
+    const std::vector<std::string> pieces = {"a", "Z", "0", " ", "&", "(", ")", "\\", "é", "Ñ", "ß", "€", "—", "…",
+                                             "中", "\u0301", "\uFFFD", "\u00A0", "\uFFFF", "\u0800", "\u07FF"};
+    std::mt19937 random(1130);
+    for (int i = 0; i < 300; ++i) {
+        std::string text = "x";  // never without width
+        for (int n = random() % 30; n > 0; --n) text += pieces[random() % pieces.size()];
+        texts.push_back(text);
+    }
+    std::vector<std::pair<HPDF_REAL, HPDF_REAL>> positions = {{0, 0}, {40, 779.94501F}, {72.5F, 700}, {-3.25F, 0.001F},
+                                                              {595, 842}, {123.456789F, 0.00001F}, {1e-7F, 99999.5F}};
+    std::uniform_real_distribution<float> coordinate(-50, 900);
+    for (int i = 0; i < 40; ++i) positions.emplace_back(coordinate(random), coordinate(random));
+    int written = 0;
+    for (std::size_t t = 0; t < texts.size(); ++t) {
+        const auto [x, y] = positions[t % positions.size()];
+        HPDF_Font font = t % 2 ? fonts.bold : fonts.regular;
+        const HPDF_REAL size = 5.5F + static_cast<HPDF_REAL>(t % 13) * 1.37F;
+        for (HPDF_Page page : {ours, libharus}) {
+            HPDF_Page_BeginText(page);
+            HPDF_Page_SetFontAndSize(page, font, size);
+            if (page == ours) {
+                ASSERT_TRUE(show_text_at(page, x, y, texts[t])) << texts[t];
+                ++written;
+            } else {
+                HPDF_Page_TextOut(page, x, y, texts[t].c_str());
+            }
+            HPDF_Page_EndText(page);
+        }
+    }
+    document.check("drawing");
+    EXPECT_EQ(written, static_cast<int>(texts.size()));
+    const std::string expected = stream_bytes(static_cast<HPDF_PageAttr>(libharus->attr)->stream);
+    EXPECT_NE(expected.find("> Tj"), std::string::npos);
+    EXPECT_EQ(stream_bytes(static_cast<HPDF_PageAttr>(ours->attr)->stream), expected);
+}
+
+// What it does not cover it leaves to HPDF_Page_TextOut, and writes nothing.
+TEST(PdfTextOperator, LeavesToLibharuWhatItDoesNotCover) {
+    PdfDocument document;
+    const PdfFonts fonts = document.load_fonts(kFont, kBold);
+    HPDF_Page page = document.add_page(595, 842);
+    HPDF_Stream stream = static_cast<HPDF_PageAttr>(page->attr)->stream;
+    HPDF_Page_SetFontAndSize(page, fonts.regular, 10);
+    EXPECT_FALSE(show_text_at(page, 10, 10, "outside a text object"));
+    HPDF_Page_BeginText(page);
+    const std::string before = stream_bytes(stream);
+    for (const std::string text : {"", "\xF0\x9D\x84\x9E beyond the BMP", "cut \xC3", "stray \x80 byte",
+                                   "overlong \xC0\xAF", "overlong \xE0\x80\xAF", "surrogate \xED\xA0\x80"}) {
+        EXPECT_FALSE(show_text_at(page, 10, 10, text)) << text;
+    }
+    HPDF_Page_MoveTextPos(page, 5, 5);  // a text object moved already
+    EXPECT_FALSE(show_text_at(page, 10, 10, "moved"));
+    EXPECT_EQ(stream_bytes(stream).substr(0, before.size()), before);
+    EXPECT_EQ(stream_bytes(stream), before + "5 5 Td\012");
+    HPDF_Page_EndText(page);
+}
+
+// src/core/render/pdf/libharu_memory.cpp replaces libharu's byte-by-byte HPDF_MemSet and
+// HPDF_MemCpy: they must be the definitions libharu's own calls reach, and give libharu's
+// results.
+namespace {
+
+// libharu's own definition of `name` (whatever its version), or nullptr if it has none.
+template <typename Fn>
+Fn libharus_own(const char* name) {
+    Dl_info info{};  // the shared library that holds libharu
+    if (dladdr(reinterpret_cast<void*>(&HPDF_New), &info) == 0) return nullptr;
     void* library = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
-    ASSERT_NE(library, nullptr) << info.dli_fname;
+    if (library == nullptr) return nullptr;
+    auto own = reinterpret_cast<Fn>(dlsym(library, name));
+    dlclose(library);  // still loaded: the program links it
+    return own;
+}
+
+}  // namespace
+
+TEST(LibharuMemory, MemSetReplacesLibharusOwnWithTheSameResults) {
     using MemSet = void* (*)(void*, HPDF_BYTE, HPDF_UINT);
-    const auto libharus = reinterpret_cast<MemSet>(dlsym(library, "HPDF_MemSet"));
-    const auto in_use = reinterpret_cast<MemSet>(dlsym(RTLD_DEFAULT, "HPDF_MemSet"));
+    const auto libharus = libharus_own<MemSet>("HPDF_MemSet");
     if (libharus == nullptr) GTEST_SKIP() << "this libharu does not export HPDF_MemSet: nothing to replace";
+    const auto in_use = reinterpret_cast<MemSet>(dlsym(RTLD_DEFAULT, "HPDF_MemSet"));
     EXPECT_EQ(in_use, &HPDF_MemSet);
     EXPECT_NE(in_use, libharus);
     for (HPDF_UINT n : {0u, 1u, 7u, 512u, 4099u}) {
@@ -199,7 +285,28 @@ TEST(LibharuMemSet, ReplacesLibharusOwnWithTheSameResults) {
         EXPECT_EQ(libharus(b.data() + 3, 0x5C, n), static_cast<void*>(b.data() + 3 + n));
         EXPECT_EQ(a, b) << n;
     }
-    dlclose(library);
+}
+
+TEST(LibharuMemory, MemCpyReplacesLibharusOwnWithTheSameResults) {
+    using MemCpy = HPDF_BYTE* (*)(HPDF_BYTE*, const HPDF_BYTE*, HPDF_UINT);
+    const auto libharus = libharus_own<MemCpy>("HPDF_MemCpy");
+    if (libharus == nullptr) GTEST_SKIP() << "this libharu does not export HPDF_MemCpy: nothing to replace";
+    const auto in_use = reinterpret_cast<MemCpy>(dlsym(RTLD_DEFAULT, "HPDF_MemCpy"));
+    EXPECT_EQ(in_use, &HPDF_MemCpy);
+    EXPECT_NE(in_use, libharus);
+    // apart, and overlapping both ways (libharu's forward copy repeats bytes when the
+    // destination starts inside the source)
+    for (HPDF_UINT n : {0u, 1u, 2u, 7u, 64u, 513u, 4099u}) {
+        for (int shift : {-3000, -5, -1, 0, 1, 5, 3000}) {
+            std::vector<unsigned char> a(2 * n + 6016);
+            for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<unsigned char>(i * 7 + 3);
+            std::vector<unsigned char> b = a;
+            const std::size_t from = 3008, to = static_cast<std::size_t>(3008 + shift);
+            EXPECT_EQ(in_use(a.data() + to, a.data() + from, n), a.data() + to + n);
+            EXPECT_EQ(libharus(b.data() + to, b.data() + from, n), b.data() + to + n);
+            EXPECT_EQ(a, b) << n << " bytes moved by " << shift;
+        }
+    }
 }
 
 // libharu keeps at most 32,767 entries in one array (HPDF_LIMIT_MAX_ARRAY): a document of

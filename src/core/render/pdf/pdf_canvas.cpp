@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/render/pdf/pdf_text_operator.hpp"
 #include "core/render/utf8_text.hpp"
 
 namespace budget_exports::render {
@@ -154,7 +155,12 @@ void PdfCanvas::text(double x, double y, std::string_view text, HPDF_Font font, 
     HPDF_Page_BeginText(page_);
     use_font(font, size);
     use_fill(color);
-    HPDF_Page_TextOut(page_, static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(y), line_.c_str());
+    // Measuring marks the glyphs for the embedded font (cached: each character once per
+    // font); libharu writes nothing but the position for a text without width.
+    const auto x_pos = static_cast<HPDF_REAL>(x);
+    const auto y_pos = static_cast<HPDF_REAL>(y);
+    if (text_units(line_, font) == 0 || !show_text_at(page_, x_pos, y_pos, line_))
+        HPDF_Page_TextOut(page_, x_pos, y_pos, line_.c_str());
     HPDF_Page_EndText(page_);
 }
 
