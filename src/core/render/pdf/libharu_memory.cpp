@@ -11,15 +11,17 @@
 #include <hpdf.h>
 #include <hpdf_utils.h>
 
+#include "core/render/interposed.hpp"
+
 // Returns the end of the cleared range.
-extern "C" void* HPDF_MemSet(void* s, HPDF_BYTE c, HPDF_UINT n) {
+extern "C" BUDGET_EXPORTS_INTERPOSED void* HPDF_MemSet(void* s, HPDF_BYTE c, HPDF_UINT n) {
     std::memset(s, c, n);
     return static_cast<HPDF_BYTE*>(s) + n;
 }
 
 // Returns the end of the copy. libharu's copies forwards one byte at a time, which repeats
 // the first bytes when `out` starts inside the source: done the same way in that one case.
-extern "C" HPDF_BYTE* HPDF_MemCpy(HPDF_BYTE* out, const HPDF_BYTE* in, HPDF_UINT n) {
+extern "C" BUDGET_EXPORTS_INTERPOSED HPDF_BYTE* HPDF_MemCpy(HPDF_BYTE* out, const HPDF_BYTE* in, HPDF_UINT n) {
     if (out > in && out < in + n) {
         for (HPDF_UINT i = 0; i < n; ++i) out[i] = in[i];
     } else {

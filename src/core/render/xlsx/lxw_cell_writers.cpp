@@ -8,8 +8,8 @@
 // symbols file lists them), and libxlsxwriter calls them through its PLT, so a definition
 // of the same name in the program takes their place, as minizip_level.cpp does for the
 // deflate level. Ours write the same bytes to the same FILE without a format string:
-// numbers with std::to_chars (which the standard defines as printf's "%.16g"), references
-// and markup by hand. The `asm` labels give them libxlsxwriter's names.
+// numbers exactly in integers (g16 below), references and markup by hand, texts escaped as
+// they are written. The `asm` labels give them libxlsxwriter's names.
 //
 // Their arguments and the structures they read (lxw_worksheet, lxw_cell) are
 // libxlsxwriter's internals: ours were written after those of 1.1.4 and are compared byte
@@ -32,13 +32,17 @@
 
 #include <xlsxwriter.h>
 
+#include "core/render/interposed.hpp"
+
 extern "C" {
-void lxw_rowcol_to_cell_fast(char* cell_name, lxw_row_t row, lxw_col_t col) __asm__("lxw_rowcol_to_cell");
-void write_number_cell_fast(lxw_worksheet* self, char* range, int32_t style_index, lxw_cell* cell) __asm__(
-    "_write_number_cell");
-void write_inline_string_cell_fast(lxw_worksheet* self, char* range, int32_t style_index, lxw_cell* cell) __asm__(
-    "_write_inline_string_cell");
-uint8_t has_control_characters_fast(const char* string) __asm__("lxw_has_control_characters");
+BUDGET_EXPORTS_INTERPOSED void lxw_rowcol_to_cell_fast(char* cell_name, lxw_row_t row, lxw_col_t col) __asm__(
+    "lxw_rowcol_to_cell");
+BUDGET_EXPORTS_INTERPOSED void write_number_cell_fast(lxw_worksheet* self, char* range, int32_t style_index,
+                                                      lxw_cell* cell) __asm__("_write_number_cell");
+BUDGET_EXPORTS_INTERPOSED void write_inline_string_cell_fast(lxw_worksheet* self, char* range, int32_t style_index,
+                                                             lxw_cell* cell) __asm__("_write_inline_string_cell");
+BUDGET_EXPORTS_INTERPOSED uint8_t has_control_characters_fast(const char* string) __asm__(
+    "lxw_has_control_characters");
 }
 
 namespace budget_exports::render {
@@ -143,7 +147,7 @@ public:
         used_ += n;
     }
     void add_int(int value) { used_ = static_cast<std::size_t>(std::to_chars(at(), end(), value).ptr - buf_); }
-    // printf's "%.16G" (see g16 below).
+    // printf's "%.16G" (g16 above).
     void add_number(double value) { used_ = static_cast<std::size_t>(g16(value, at(), end()) - buf_); }
     // ` s="7"` when the cell has a style (libxlsxwriter leaves out style 0).
     void add_style(int32_t style_index) {

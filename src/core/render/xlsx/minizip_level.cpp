@@ -11,9 +11,10 @@
 
 #include <minizip/zip.h>
 
+#include "core/render/interposed.hpp"
 #include "core/render/xlsx/xlsx_workbook.hpp"
 
-extern "C" int zipOpenNewFileInZip4_64(zipFile file, const char* filename, const zip_fileinfo* zipfi,
+extern "C" BUDGET_EXPORTS_INTERPOSED int zipOpenNewFileInZip4_64(zipFile file, const char* filename, const zip_fileinfo* zipfi,
                                        const void* extrafield_local, uInt size_extrafield_local,
                                        const void* extrafield_global, uInt size_extrafield_global,
                                        const char* comment, int method, int level, int raw, int windowBits,
