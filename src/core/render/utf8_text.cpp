@@ -24,26 +24,6 @@ std::size_t count_characters(std::string_view text) {
 
 namespace {
 
-// Length of a well-formed UTF-8 sequence at text[i] and its code point, or 0.
-std::size_t decode(std::string_view text, std::size_t i, std::uint32_t& code) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
-    const unsigned char lead = byte(0);
-    std::size_t length;
-    std::uint32_t minimum;
-    if (lead < 0x80) { code = lead; return 1; }
-    if (lead >= 0xC2 && lead <= 0xDF) { length = 2; code = lead & 0x1F; minimum = 0x80; }
-    else if (lead >= 0xE0 && lead <= 0xEF) { length = 3; code = lead & 0x0F; minimum = 0x800; }
-    else if (lead >= 0xF0 && lead <= 0xF4) { length = 4; code = lead & 0x07; minimum = 0x10000; }
-    else return 0;
-    if (i + length > text.size()) return 0;
-    for (std::size_t k = 1; k < length; ++k) {
-        if ((byte(k) & 0xC0) != 0x80) return 0;
-        code = (code << 6) | (byte(k) & 0x3F);
-    }
-    if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-    return length;
-}
-
 bool allowed(std::uint32_t code) {
     if (code == '\t' || code == '\n') return true;
     if (code < 0x20 || (code >= 0x7F && code <= 0x9F)) return false;
@@ -69,7 +49,7 @@ bool needs_cleaning(std::string_view text) {
             continue;
         }
         std::uint32_t code = 0;
-        const std::size_t length = decode(text, i, code);
+        const std::size_t length = decode_utf8(text, i, code);
         if (length == 0 || code == '\r' || !allowed(code)) return true;
         i += length;
     }
@@ -77,6 +57,25 @@ bool needs_cleaning(std::string_view text) {
 }
 
 }  // namespace
+
+std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& code) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+    const unsigned char lead = byte(0);
+    std::size_t length;
+    std::uint32_t minimum;
+    if (lead < 0x80) { code = lead; return 1; }
+    if (lead >= 0xC2 && lead <= 0xDF) { length = 2; code = lead & 0x1F; minimum = 0x80; }
+    else if (lead >= 0xE0 && lead <= 0xEF) { length = 3; code = lead & 0x0F; minimum = 0x800; }
+    else if (lead >= 0xF0 && lead <= 0xF4) { length = 4; code = lead & 0x07; minimum = 0x10000; }
+    else return 0;
+    if (i + length > text.size()) return 0;
+    for (std::size_t k = 1; k < length; ++k) {
+        if ((byte(k) & 0xC0) != 0x80) return 0;
+        code = (code << 6) | (byte(k) & 0x3F);
+    }
+    if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+    return length;
+}
 
 std::string clean_text(std::string_view text) {
     std::string out;
@@ -93,7 +92,7 @@ void clean_text_into(std::string_view text, std::string& out) {
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
         std::uint32_t code = 0;
-        const std::size_t length = decode(text, i, code);
+        const std::size_t length = decode_utf8(text, i, code);
         if (length == 0) {  // not UTF-8: skip one byte
             ++i;
             continue;

@@ -28,6 +28,10 @@ inline std::uint32_t next_code_point(std::string_view text, std::size_t& i) {
     return code;
 }
 
+// Length of the well-formed UTF-8 sequence at text[i] (shortest form, no encoded
+// surrogate, at most U+10FFFF) with its code point in `code`, or 0 if there is none.
+std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& code);
+
 // `text` with what no output format may carry removed: bytes that are not UTF-8
 // (including encoded surrogates, i.e. unpaired surrogates from the database's view),
 // C0 controls except tab and newline (a lone CR becomes a newline, CRLF a newline),

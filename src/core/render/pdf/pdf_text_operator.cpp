@@ -21,6 +21,8 @@
 #include <hpdf_streams.h>
 #include <hpdf_utils.h>
 
+#include "core/render/utf8_text.hpp"
+
 namespace budget_exports::render {
 namespace {
 
@@ -32,28 +34,9 @@ bool append_hex_codes(std::string_view text, std::string& out) {
     out.resize(start + 4 * text.size());  // at most 4 digits a byte
     char* digits = out.data() + start;
     for (std::size_t i = 0; i < text.size();) {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        std::uint32_t code;
-        std::size_t length;
-        if (lead < 0x80) {
-            code = lead;
-            length = 1;
-        } else if (lead >= 0xC2 && lead < 0xE0) {
-            code = lead & 0x1FU;
-            length = 2;
-        } else if (lead >= 0xE0 && lead < 0xF0) {
-            code = lead & 0x0FU;
-            length = 3;
-        } else {
-            return false;  // a stray continuation byte, an overlong lead, or beyond the BMP
-        }
-        if (i + length > text.size()) return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) return false;
-            code = (code << 6) | (next & 0x3FU);
-        }
-        if (code == 0 || (length == 3 && code < 0x800) || (code >= 0xD800 && code <= 0xDFFF)) return false;
+        std::uint32_t code = 0;
+        const std::size_t length = decode_utf8(text, i, code);
+        if (length == 0 || code == 0 || code > 0xFFFF) return false;
         *digits++ = kHex[code >> 12];
         *digits++ = kHex[(code >> 8) & 0xF];
         *digits++ = kHex[(code >> 4) & 0xF];
@@ -81,15 +64,14 @@ bool show_text_at(HPDF_Page page, HPDF_REAL x, HPDF_REAL y, std::string_view tex
 
     thread_local std::string bytes;  // reused: one text after another
     bytes.clear();
-    // "x y Td\012", each number by libharu's own HPDF_FToA into a cleared buffer, as
-    // HPDF_Page_MoveTextPos writes them
-    char number[HPDF_TMP_BUF_SIZ] = {};
-    HPDF_FToA(number, x, number + sizeof number - 1);
-    bytes.append(number);
-    bytes += ' ';
-    std::memset(number, 0, sizeof number);
-    HPDF_FToA(number, y, number + sizeof number - 1);
-    bytes.append(number);
+    // "x y Td\012" as HPDF_Page_MoveTextPos writes it: both numbers by libharu's own
+    // HPDF_FToA into one cleared buffer
+    char position[HPDF_TMP_BUF_SIZ] = {};
+    char* const last = position + sizeof position - 1;
+    char* end = HPDF_FToA(position, x, last);
+    *end++ = ' ';
+    end = HPDF_FToA(end, y, last);
+    bytes.append(position, static_cast<std::size_t>(end - position));
     bytes += " Td\012<";
     if (!append_hex_codes(text, bytes)) return false;
     bytes += "> Tj\012";
