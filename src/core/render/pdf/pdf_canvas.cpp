@@ -151,38 +151,43 @@ void PdfCanvas::text(double x, double y, std::string_view text, HPDF_Font font, 
         line_.assign(text.data(), text.size());
     else
         line_ = clean_line(text);
+    show_line(x, y, font, size, color, text_units(line_, font));
+}
+
+void PdfCanvas::show_line(double x, double y, HPDF_Font font, double size, PdfColor color, long units) {
     if (line_.empty()) return;
     HPDF_Page_BeginText(page_);
     use_font(font, size);
     use_fill(color);
-    // Measuring marks the glyphs for the embedded font (cached: each character once per
+    // Measuring marked the glyphs for the embedded font (cached: each character once per
     // font); libharu writes nothing but the position for a text without width.
     const auto x_pos = static_cast<HPDF_REAL>(x);
     const auto y_pos = static_cast<HPDF_REAL>(y);
-    if (text_units(line_, font) == 0 || !show_text_at(page_, x_pos, y_pos, line_))
-        HPDF_Page_TextOut(page_, x_pos, y_pos, line_.c_str());
+    if (units == 0 || !show_text_at(page_, x_pos, y_pos, line_)) HPDF_Page_TextOut(page_, x_pos, y_pos, line_.c_str());
     HPDF_Page_EndText(page_);
 }
 
 void PdfCanvas::cell(double x, double y, double width, std::string_view text, HPDF_Font font, double size,
                      Align align, PdfColor color) {
-    const std::string shown = fit(text, font, size, width);
-    const double shown_width = align == Align::left ? 0 : text_width(shown, font, size);
+    line_ = fit(text, font, size, width);  // clean: fit cleans its text
+    const long units = text_units(line_, font);
+    const double shown_width = align == Align::left ? 0 : points(units, size);
     const double offset = align == Align::left ? 0 : align == Align::right ? width - shown_width
                                                                            : (width - shown_width) / 2;
-    this->text(x + offset, y, shown, font, size, color);
+    show_line(x + offset, y, font, size, color, units);
 }
 
 void PdfCanvas::number(double x, double y, double width, std::string_view raw, HPDF_Font font, double size,
                        Align align, PdfColor color) {
-    const std::string text = clean_line(raw);
+    line_ = clean_line(raw);
+    const long units = text_units(line_, font);
     double shown_size = size;
-    const double natural = text_width(text, font, size);
+    const double natural = points(units, size);
     if (natural > width && natural > 0) shown_size = size * width / natural;
     const double shown_width = natural * shown_size / size;
     const double offset = align == Align::left ? 0 : align == Align::right ? width - shown_width
                                                                            : (width - shown_width) / 2;
-    this->text(x + offset, y, text, font, shown_size, color);
+    show_line(x + offset, y, font, shown_size, color, units);
 }
 
 void PdfCanvas::fill_rect(double x, double y, double width, double height, PdfColor color) {

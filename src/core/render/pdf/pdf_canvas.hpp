@@ -59,6 +59,8 @@ private:
     // fit() and wrap() of text that clean_line() already cleaned.
     std::string fit_clean(std::string_view text, HPDF_Font font, double size, double width) const;
     std::vector<std::string> wrap_clean(std::string_view text, HPDF_Font font, double size, double width) const;
+    // Draws line_ (clean text, `units` wide in font units, measured through libharu) at (x, y).
+    void show_line(double x, double y, HPDF_Font font, double size, PdfColor color, long units);
     void use_font(HPDF_Font font, double size);
     void use_fill(PdfColor color);
 
