@@ -18,6 +18,7 @@
 #include <xlsxwriter.h>
 
 #include "core/render/xlsx/lxw_cell_writers.hpp"
+#include "library_symbols.hpp"
 
 extern "C" {
 // The ones this program defines (ours) under libxlsxwriter's names.
@@ -38,14 +39,7 @@ using HasControl = uint8_t (*)(const char*);
 // libxlsxwriter's own definition of `name`, not ours.
 template <typename Fn>
 Fn libraries_own(const char* name) {
-    Dl_info info{};  // the shared library that holds libxlsxwriter (whatever its version)
-    EXPECT_NE(dladdr(reinterpret_cast<void*>(&workbook_new), &info), 0);
-    void* library = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
-    EXPECT_NE(library, nullptr) << info.dli_fname;
-    if (library == nullptr) return nullptr;
-    auto own = reinterpret_cast<Fn>(dlsym(library, name));
-    dlclose(library);  // still loaded: the program links it
-    return own;
+    return budget_exports::testing::library_own<Fn>(reinterpret_cast<void*>(&workbook_new), name);
 }
 
 // What `writer` writes for `cell` at `range` with `style`.
@@ -92,8 +86,10 @@ TEST(LxwCellWriters, TakeLibxlsxwritersPlaceWithTheReleasesTheyWereCheckedAgains
     for (const char* name : {"_write_number_cell", "_write_inline_string_cell", "lxw_rowcol_to_cell",
                              "lxw_has_control_characters"}) {
         void* in_use = dlsym(RTLD_DEFAULT, name);
+        void* own = libraries_own<void*>(name);
         EXPECT_NE(in_use, nullptr) << name;
-        EXPECT_NE(in_use, libraries_own<void*>(name)) << name;
+        EXPECT_NE(own, nullptr) << name;
+        EXPECT_NE(in_use, own) << name;
     }
     EXPECT_EQ(dlsym(RTLD_DEFAULT, "_write_number_cell"), reinterpret_cast<void*>(&_write_number_cell));
     // Every machine the test command runs on has one of those releases (Debian 12 and 13):

@@ -18,6 +18,7 @@
 #include "core/render/pdf/pdf_document.hpp"
 #include "core/render/pdf/pdf_page_compactor.hpp"
 #include "core/render/pdf/pdf_text_operator.hpp"
+#include "library_symbols.hpp"
 
 #include <hpdf_utils.h>
 
@@ -261,13 +262,7 @@ namespace {
 // libharu's own definition of `name` (whatever its version), or nullptr if it has none.
 template <typename Fn>
 Fn libharus_own(const char* name) {
-    Dl_info info{};  // the shared library that holds libharu
-    if (dladdr(reinterpret_cast<void*>(&HPDF_New), &info) == 0) return nullptr;
-    void* library = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
-    if (library == nullptr) return nullptr;
-    auto own = reinterpret_cast<Fn>(dlsym(library, name));
-    dlclose(library);  // still loaded: the program links it
-    return own;
+    return budget_exports::testing::library_own<Fn>(reinterpret_cast<void*>(&HPDF_New), name);
 }
 
 }  // namespace
