@@ -65,7 +65,7 @@ demo:
 	PG_CONFIG="$(PG_CONFIG)" bash test/demo.sh
 .PHONY: demo
 
-# Worker latency and throughput figures (not a test; prints numbers): see README "Performance".
+# Worker latency and throughput figures (not a test; prints numbers): see README "Performance", docs/performance.md.
 # The latency client both benchmarks run: an app's view, LISTEN for the export's NOTIFY.
 NOTIFY_LATENCY = test/bench/notify_latency
 $(NOTIFY_LATENCY): test/bench/notify_latency.c
@@ -90,7 +90,7 @@ bench-queue:
 .PHONY: bench-queue
 
 # Every figure of issue #14 side by side with a COPY floor measured in the same run, and a
-# chart (test/bench/out/figures.md, performance.png): see README "Performance". Takes
+# chart (test/bench/out/figures.md, performance.png): see README "Performance", docs/performance.md. Takes
 # minutes; prints figures, never fails on a slow machine. Needs gnuplot for the chart.
 bench: $(NOTIFY_LATENCY) $(STORE_FLOOR)
 	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/full_bench.pl PROVE_FLAGS=--verbose

@@ -1,5 +1,5 @@
 // Whether the app's own queries are running right now: the renderer is paced while they are
-// (src/core/renderer/duty_cycle.hpp, README "Performance").
+// (src/core/renderer/duty_cycle.hpp, docs/performance.md).
 #pragma once
 
 namespace budget_exports::pg {

@@ -129,7 +129,7 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, const S
   timings["renderer_busy_ms"] = hundredths(context.renderer.last_busy_us() / 1000.0);
   // paused while the app's own queries ran (budget_exports.render_busy_share)
   timings["renderer_paused_ms"] = hundredths(context.renderer.last_paused_us() / 1000.0);
-  // peak memory so far (README "Performance"): the renderer's and this worker's high-water marks
+  // peak memory so far (docs/performance.md): the renderer's and this worker's high-water marks
   timings["renderer_peak_rss_kb"] = context.renderer.last_peak_rss_kb();
 
   FinishedFile file;

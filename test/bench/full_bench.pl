@@ -336,8 +336,8 @@ measure_small('default');
 }
 # The same 1,000 small exports with the file store in memory (a tmpfs: /dev/shm, where it
 # is one), everything else as above: what the disk under the store costs a small export.
-# On the development machine this was the larger part of a small export's time (see the
-# README, "Performance").
+# On the development machine this was up to half of a small export's time
+# (docs/performance.md, "What is not met").
 if ((qx(stat -f -c %T /dev/shm 2>/dev/null) // '') =~ /^tmpfs/) {
 	my $dir = "/dev/shm/budget_exports_bench_$$";
 	mkdir $dir or die "mkdir $dir: $!";

@@ -1,5 +1,5 @@
 // The renderer replaces some functions of its libraries with its own of the same name
-// (README "Performance"); the tests compare the two, so they need the library's own.
+// (docs/performance.md); the tests compare the two, so they need the library's own.
 #pragma once
 
 #include <dlfcn.h>

@@ -1,4 +1,4 @@
-// Paces the renderer while the app's own queries run (issue #14, README "Performance").
+// Paces the renderer while the app's own queries run (issue #14, docs/performance.md).
 //
 // On a small instance a renderer that keeps a CPU busy slows the app even at the lowest CPU
 // priority: on the 2-vCPU VM measured, every busy vCPU slows the disk's flushes, and

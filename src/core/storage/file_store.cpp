@@ -175,7 +175,7 @@ StoredObject FileStore::put(const std::string& key, const std::string& local_pat
     // file's fsync has already made them durable (file_sync_commits_new_names), and syncing
     // each directory again only flushed the disk's cache twice more per export (bursts of
     // small exports: 3 % faster over 18 bursts each way, up to 19 % a pair while the disk's
-    // flushes were slow; README "Performance"). Elsewhere, and when the directory was there
+    // flushes were slow; docs/performance.md). Elsewhere, and when the directory was there
     // already (another attempt of the export made it, and may not have synced it yet),
     // each directory is synced.
     if (names_committed) return stored;
