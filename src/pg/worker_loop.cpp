@@ -114,6 +114,7 @@ void run_worker_loop(int slot) {
   Maintenance maintenance;
   bool woken = false;
   bool scratch_used = false;  // a finished export's data may be in the scratch files
+  bool was_idle = true;       // the queue looked empty at the last claim (or none ran yet)
   apply_transaction_timeouts();
   log_message(LOG, name + " started");
 
@@ -147,11 +148,15 @@ void run_worker_loop(int slot) {
           // A burst: each result is recorded in the transaction that claims the next job
           // (one commit per job), until the queue is empty, maintenance is due, a reload
           // or a problem asks for the loop, or the worker is stopping. The next job is held
-          // (released at exit) before the next interrupt check.
+          // (released at exit) before the next interrupt check. The first job after the
+          // queue looked empty records its result on its own: most often it is the only
+          // one, and its couple's NOTIFY (sent at the commit) then waits for no claim that
+          // finds nothing; a burst pays one more transaction.
           std::optional<HeldJob> held;
           held.emplace(context.queue.schema(), *job);
           while (job) {
-            bool claim_next = !ShutdownRequestPending && !ConfigReloadPending && !maintenance.due();
+            bool claim_next = !was_idle && !ShutdownRequestPending && !ConfigReloadPending && !maintenance.due();
+            was_idle = false;
             std::optional<ClaimedJob> next = run_export_job(*job, context, claim_next);
             held.reset();
             if (next) held.emplace(context.queue.schema(), *next);
@@ -170,6 +175,7 @@ void run_worker_loop(int slot) {
         }
       }
       // Idle: sleep until the next due job, maintenance, a probe, or a wake-up.
+      was_idle = true;
       if (scratch_used) {
         empty_scratch_files(context);
         scratch_used = false;
