@@ -130,14 +130,10 @@ rsync -rlpD --checksum --delete --exclude .git --exclude '*.o' --exclude '*.so' 
   --exclude /test/unit/build --exclude /test/bench/build --exclude /demo-output "$here/" "$root$build_dir/"
 rm -f "$root$inner_result"
 status=0
+in_root env PG_BINDIR="/usr/lib/postgresql/$major/bin" BUDGET_EXPORTS_BUILD_DIR="$build_dir" \
+  BUDGET_EXPORTS_RESULT_FILE="$inner_result" BUDGET_EXPORTS_MAKE_TARGET="${BUDGET_EXPORTS_ROOT_MAKE:-}" \
+  bash "$build_dir/test/run-suites.sh" || status=$?
 if [ -n "${BUDGET_EXPORTS_ROOT_MAKE:-}" ]; then
-  pg_bin=/usr/lib/postgresql/$major/bin
-  log "make $BUDGET_EXPORTS_ROOT_MAKE"
-  # shellcheck disable=SC2016 # expanded inside the root
-  in_root env PATH="$pg_bin:/usr/sbin:/usr/bin:/sbin:/bin" PG_CONFIG="$pg_bin/pg_config" TARGET="$BUDGET_EXPORTS_ROOT_MAKE" \
-    bash -c 'set -e; cd "$0"; chown -R postgres: .
-      as_postgres() { runuser -u postgres -- env PATH="$PATH" PG_CONFIG="$PG_CONFIG" "$@"; }
-      as_postgres make -s -j"$(nproc)"; make -s install; as_postgres make -s "$TARGET"' "$build_dir" || status=$?
   if [ -d "$root$build_dir/test/bench/out" ]; then
     mkdir -p "$here/test/bench/out/pg$major"
     cp -r "$root$build_dir/test/bench/out/." "$here/test/bench/out/pg$major/"
@@ -145,7 +141,5 @@ if [ -n "${BUDGET_EXPORTS_ROOT_MAKE:-}" ]; then
   fi
   exit "$status"
 fi
-in_root env PG_BINDIR="/usr/lib/postgresql/$major/bin" BUDGET_EXPORTS_BUILD_DIR="$build_dir" \
-  BUDGET_EXPORTS_RESULT_FILE="$inner_result" bash "$build_dir/test/run-suites.sh" || status=$?
 if [ -n "$result_file" ] && [ -s "$root$inner_result" ]; then cat "$root$inner_result" >"$result_file"; fi
 exit "$status"

@@ -12,6 +12,8 @@
 # (BUDGET_EXPORTS_BUILD_DIR) owned by an unprivileged user (postgres) and everything but
 # `make install` runs as that user. Ends with "PostgreSQL N: N passed, N failed" and, when
 # BUDGET_EXPORTS_RESULT_FILE is set, writes "PASSED FAILED" there for run-all.sh.
+# BUDGET_EXPORTS_MAKE_TARGET (e.g. bench) runs that make target after the build instead of
+# the suites (test/debian-root.sh: BUDGET_EXPORTS_ROOT_MAKE).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,6 +58,13 @@ as_test_user make -s -C test/unit -j"$jobs" all
 # added to src/core but not to a benchmark's sources breaks the build here, not in `make bench`
 as_test_user make -s -C test/bench -j"$jobs" all
 as_test_user make -s test/bench/notify_latency test/bench/store_floor
+
+if [ -n "${BUDGET_EXPORTS_MAKE_TARGET:-}" ]; then
+  # a benchmark (bench, bench-worker, bench-queue) on this installation instead of the suites
+  log "make $BUDGET_EXPORTS_MAKE_TARGET"
+  as_test_user make -s "$BUDGET_EXPORTS_MAKE_TARGET"
+  exit
+fi
 
 passed=0
 failed=0
