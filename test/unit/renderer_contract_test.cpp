@@ -162,7 +162,7 @@ TEST(RendererReportJson, RejectsMalformedReports) {
     missing.erase("categories");
     EXPECT_THROW(renderer::report_from_json(missing), std::invalid_argument);
     nlohmann::json wrong = encoded;
-    wrong["milestones"][0]["status"] = "eaten";
+    wrong["milestones"][0][4] = "eaten";  // the status
     EXPECT_THROW(renderer::report_from_json(wrong), std::invalid_argument);
     EXPECT_THROW(renderer::decode_job("not json"), std::invalid_argument);
     EXPECT_THROW(renderer::decode_job(R"({"format": "docx", "spool_path": "x", "output_path": "y"})"),

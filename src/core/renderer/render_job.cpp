@@ -41,11 +41,16 @@ const char* to_string(ReplyKind kind) {
 }
 
 std::string encode_job(const RenderJob& job) {
-    json encoded = {{"format", job.format},           {"spool_path", job.spool_path},
-                    {"output_path", job.output_path}, {"temp_dir", job.temp_dir},
-                    {"font_path", job.font_path},     {"max_file_size", job.max_file_size},
-                    {"fault", job.fault},             {"report", report_to_json(job.report)}};
-    return encoded.dump(-1, ' ', false, json::error_handler_t::replace);
+    json::object_t encoded;  // emplaced: a braced list would copy the report (report_json.cpp)
+    encoded.emplace("format", job.format);
+    encoded.emplace("spool_path", job.spool_path);
+    encoded.emplace("output_path", job.output_path);
+    encoded.emplace("temp_dir", job.temp_dir);
+    encoded.emplace("font_path", job.font_path);
+    encoded.emplace("max_file_size", job.max_file_size);
+    encoded.emplace("fault", job.fault);
+    encoded.emplace("report", report_to_json(job.report));
+    return json(std::move(encoded)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 RenderJob decode_job(const std::string& line) {
