@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <sys/stat.h>
 
 #include "core/jobs/export_request.hpp"
@@ -152,6 +153,60 @@ TEST(LineItemSpool, ARewrittenSpoolHoldsOnlyTheNewItems) {
     EXPECT_EQ(read.description, "the only one");
     EXPECT_EQ(read.amount.minor_units, 7);
     EXPECT_FALSE(reader.next(read));
+    std::remove(path.c_str());
+}
+
+// Both ends buffer 256 kB at a time: fields larger than that, and rows that straddle a
+// refill, come back whole and in order, and the file is the same bytes as one written a
+// field at a time would be (its length: the sum of the fields).
+TEST(LineItemSpool, FieldsLargerThanTheBufferAndRowsAcrossRefillsComeBackWhole) {
+    std::string path = temp_path("spool-big-fields");
+    std::vector<report::LineItem> written;
+    for (int i = 0; i < 3000; ++i) {
+        report::LineItem item = item_with_everything();
+        item.amount = report::Money{i};
+        item.description = "row " + std::to_string(i) + std::string(static_cast<std::size_t>(i % 97), 'x');
+        if (i == 1000) item.description = std::string(1 << 20, 'd');    // 1 MB: four buffers
+        if (i == 2000) item.notes = std::string((256 << 10) + 1, 'n');  // just over one buffer
+        written.push_back(item);
+    }
+    std::uint64_t expected_bytes = 0;
+    for (const auto& item : written) {
+        expected_bytes += 12 + 8 + 1 + 4 + 4 * (5 + item.tags.size()) + item.category.size() + item.description.size() +
+                          item.vendor.size() + item.payment_method.size() + item.notes.size();
+        for (const auto& tag : item.tags) expected_bytes += tag.size();
+    }
+    {
+        spool::LineItemSpoolWriter writer(path);
+        for (const auto& item : written) writer.write(item);
+        writer.close();
+    }
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(static_cast<std::uint64_t>(st.st_size), expected_bytes);
+    spool::LineItemSpoolReader reader(path);
+    for (int pass = 0; pass < 2; ++pass) {  // and again after a rewind
+        report::LineItem read;
+        for (const auto& item : written) {
+            ASSERT_TRUE(reader.next(read)) << "row " << item.amount.minor_units;
+            ASSERT_EQ(read.amount, item.amount);
+            ASSERT_EQ(read.description, item.description) << "row " << item.amount.minor_units;
+            ASSERT_EQ(read.notes, item.notes) << "row " << item.amount.minor_units;
+            ASSERT_EQ(read.tags, item.tags);
+        }
+        EXPECT_FALSE(reader.next(read));
+        ASSERT_TRUE(reader.rewind());
+    }
+    // cut inside the 1 MB field: an error, not a short field
+    ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(expected_bytes / 3)), 0);
+    spool::LineItemSpoolReader cut(path);
+    report::LineItem read;
+    EXPECT_THROW(
+        {
+            while (cut.next(read)) {
+            }
+        },
+        std::runtime_error);
     std::remove(path.c_str());
 }
 

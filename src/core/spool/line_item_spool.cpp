@@ -4,13 +4,16 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "core/io/rewritten_file.hpp"
 
 namespace budget_exports::spool {
 
 namespace {
 
-constexpr std::size_t kBufferSize = 1 << 20;
+constexpr std::size_t kBufferSize = 256 << 10;  // one system call per 256 kB either way
 constexpr std::uint32_t kMaxField = 64u << 20;  // a corrupt length never allocates gigabytes
 
 std::runtime_error io_error(const char* what, const std::string& path) {
@@ -20,18 +23,31 @@ std::runtime_error io_error(const char* what, const std::string& path) {
 
 }  // namespace
 
-LineItemSpoolWriter::LineItemSpoolWriter(const std::string& path) : path_(path) {
+LineItemSpoolWriter::LineItemSpoolWriter(const std::string& path) : path_(path), buffer_(new char[kBufferSize]) {
     file_ = io::open_for_rewrite(path);  // rewritten job after job (core/io/rewritten_file.hpp)
     if (!file_) throw io_error("create", path);
-    std::setvbuf(file_, nullptr, _IOFBF, kBufferSize);
+    std::setvbuf(file_, nullptr, _IONBF, 0);
 }
 
 LineItemSpoolWriter::~LineItemSpoolWriter() {
     if (file_) std::fclose(file_);
 }
 
+void LineItemSpoolWriter::flush_buffer() {
+    if (used_ && std::fwrite(buffer_.get(), 1, used_, file_) != used_) throw io_error("write", path_);
+    used_ = 0;
+}
+
 void LineItemSpoolWriter::put_bytes(const void* data, std::size_t size) {
-    if (size && std::fwrite(data, 1, size, file_) != size) throw io_error("write", path_);
+    if (size > kBufferSize - used_) {
+        flush_buffer();
+        if (size > kBufferSize) {  // a text field larger than the buffer goes on its own
+            if (std::fwrite(data, 1, size, file_) != size) throw io_error("write", path_);
+            return;
+        }
+    }
+    std::memcpy(buffer_.get() + used_, data, size);
+    used_ += size;
 }
 
 void LineItemSpoolWriter::put_string(const std::string& text) {
@@ -70,23 +86,64 @@ void LineItemSpoolWriter::write(const report::LineItem& item) {
 void LineItemSpoolWriter::close() {
     if (!file_) return;
     std::FILE* file = file_;
+    try {
+        flush_buffer();
+    } catch (...) {
+        file_ = nullptr;
+        std::fclose(file);
+        throw;
+    }
     file_ = nullptr;
     if (!io::close_rewritten(file)) throw io_error("write", path_);
 }
 
-LineItemSpoolReader::LineItemSpoolReader(const std::string& path) : path_(path) {
-    file_ = std::fopen(path.c_str(), "rb");
-    if (!file_) throw io_error("open", path);
-    std::setvbuf(file_, nullptr, _IOFBF, kBufferSize);
+LineItemSpoolReader::LineItemSpoolReader(const std::string& path) : path_(path), buffer_(new char[kBufferSize]) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw io_error("open", path);
 }
 
 LineItemSpoolReader::~LineItemSpoolReader() {
-    if (file_) std::fclose(file_);
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool LineItemSpoolReader::fill(std::size_t wanted) {
+    if (end_ - begin_ >= wanted) return true;
+    std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    while (end_ < wanted) {
+        ssize_t got = ::read(fd_, buffer_.get() + end_, kBufferSize - end_);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw io_error("read", path_);
+        if (got == 0) return false;
+        end_ += static_cast<std::size_t>(got);
+    }
+    return true;
 }
 
 void LineItemSpoolReader::get_bytes(void* data, std::size_t size) {
-    if (size && std::fread(data, 1, size, file_) != size) {
-        throw std::runtime_error("line item spool: " + path_ + " is truncated");
+    if (size <= end_ - begin_) {
+        std::memcpy(data, buffer_.get() + begin_, size);
+        begin_ += size;
+        return;
+    }
+    if (size <= kBufferSize) {
+        if (!fill(size)) throw std::runtime_error("line item spool: " + path_ + " is truncated");
+        std::memcpy(data, buffer_.get() + begin_, size);
+        begin_ += size;
+        return;
+    }
+    // a text field larger than the buffer: what is buffered, then the rest straight from the file
+    auto* out = static_cast<char*>(data);
+    std::size_t done = end_ - begin_;
+    std::memcpy(out, buffer_.get() + begin_, done);
+    begin_ = end_ = 0;
+    while (done < size) {
+        ssize_t got = ::read(fd_, out + done, size - done);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw io_error("read", path_);
+        if (got == 0) throw std::runtime_error("line item spool: " + path_ + " is truncated");
+        done += static_cast<std::size_t>(got);
     }
 }
 
@@ -99,15 +156,17 @@ void LineItemSpoolReader::get_string(std::string& text) {
 }
 
 bool LineItemSpoolReader::rewind() {
-    std::clearerr(file_);
-    return std::fseek(file_, 0, SEEK_SET) == 0;
+    begin_ = end_ = 0;
+    return ::lseek(fd_, 0, SEEK_SET) == 0;
 }
 
 bool LineItemSpoolReader::next(report::LineItem& item) {
     std::int32_t date[3];
-    std::size_t got = std::fread(date, 1, sizeof date, file_);
-    if (got == 0 && std::feof(file_)) return false;
-    if (got != sizeof date) throw std::runtime_error("line item spool: " + path_ + " is truncated");
+    if (!fill(sizeof date)) {
+        if (end_ == begin_) return false;  // the end of the file, between two rows
+        throw std::runtime_error("line item spool: " + path_ + " is truncated");
+    }
+    get_bytes(date, sizeof date);
     if (date[0] != 0) {
         item.date = report::Date{date[0], date[1], date[2]};
     } else {

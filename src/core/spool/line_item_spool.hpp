@@ -1,12 +1,15 @@
 // A temporary file of line items. The worker copies a couple's transactions here inside a
 // short read-only transaction, commits, and only then renders from the file: no
 // transaction stays open while a renderer runs, and memory stays flat whatever the rows.
+// Both ends gather the fields of many rows in a buffer of their own and move it with one
+// call: a stdio call per field (a dozen per row) took 14 % of a small CSV's rendering.
 #pragma once
 
 #include <stdexcept>
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "core/report/line_item_source.hpp"
@@ -34,9 +37,12 @@ public:
 private:
     void put_bytes(const void* data, std::size_t size);
     void put_string(const std::string& text);
+    void flush_buffer();
 
     std::string path_;
-    std::FILE* file_ = nullptr;
+    std::FILE* file_ = nullptr;  // unbuffered: the fields are gathered in buffer_
+    std::unique_ptr<char[]> buffer_;
+    std::size_t used_ = 0;
     std::int64_t count_ = 0;
 };
 
@@ -52,11 +58,15 @@ public:
     bool rewind() override;  // back to the first row (renderers measure, then draw)
 
 private:
+    bool fill(std::size_t wanted);  // at least `wanted` bytes buffered; false at the end of the file
     void get_bytes(void* data, std::size_t size);
     void get_string(std::string& text);
 
     std::string path_;
-    std::FILE* file_ = nullptr;
+    int fd_ = -1;
+    std::unique_ptr<char[]> buffer_;
+    std::size_t begin_ = 0;  // buffer_[begin_, end_) is read and not yet handed out
+    std::size_t end_ = 0;
 };
 
 }  // namespace budget_exports::spool
