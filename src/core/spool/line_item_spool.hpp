@@ -31,7 +31,7 @@ public:
     LineItemSpoolWriter& operator=(const LineItemSpoolWriter&) = delete;
 
     void write(const report::LineItem& item);
-    void close();  // flushes; throws when the disk is full
+    void close();  // writes what is buffered; throws when the disk is full (without it the file stays partial)
     std::int64_t count() const { return count_; }
 
 private:
