@@ -1,6 +1,7 @@
 #include "core/renderer/report_json.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace budget_exports::renderer {
 
@@ -17,14 +18,18 @@ json object_of(std::initializer_list<std::pair<const char*, json>> fields) {
     return json(std::move(object));
 }
 
+// One row of a list field (or a date): its values moved or copied once into the array.
+template <typename... Values>
+json row_of(Values&&... values) {
+    json::array_t row;
+    row.reserve(sizeof...(values));
+    (row.emplace_back(std::forward<Values>(values)), ...);
+    return json(std::move(row));
+}
+
 json date_json(const std::optional<report::Date>& date) {
     if (!date) return nullptr;
-    json::array_t parts;
-    parts.reserve(3);
-    parts.emplace_back(date->year);
-    parts.emplace_back(date->month);
-    parts.emplace_back(date->day);
-    return json(std::move(parts));
+    return row_of(date->year, date->month, date->day);
 }
 
 std::optional<report::Date> date_from(const json& value) {
@@ -67,36 +72,20 @@ json report_to_json(const report::Report& report) {
     categories.reserve(report.categories.size());
     for (const auto& category : report.categories) {
         if (category.uncategorised) continue;  // finalize_report adds it again from category_spent
-        json::array_t row;
-        row.reserve(4);
-        row.emplace_back(category.name);
-        row.emplace_back(category.allocated.minor_units);
-        row.emplace_back(category.spent.minor_units);
-        row.emplace_back(category.sort_order);
-        categories.emplace_back(std::move(row));
+        categories.emplace_back(
+            row_of(category.name, category.allocated.minor_units, category.spent.minor_units, category.sort_order));
     }
     json::array_t milestones;
     milestones.reserve(report.milestones.size());
     for (const auto& milestone : report.milestones) {
-        json::array_t row;
-        row.reserve(7);
-        row.emplace_back(milestone.category);
-        row.emplace_back(milestone.name);
-        row.emplace_back(milestone.amount.minor_units);
-        row.emplace_back(date_json(milestone.due_date));
-        row.emplace_back(report::to_string(milestone.status));
-        row.emplace_back(date_json(milestone.paid_date));
-        row.emplace_back(milestone.notes);
-        milestones.emplace_back(std::move(row));
+        milestones.emplace_back(row_of(milestone.category, milestone.name, milestone.amount.minor_units,
+                                       date_json(milestone.due_date), report::to_string(milestone.status),
+                                       date_json(milestone.paid_date), milestone.notes));
     }
     json::array_t category_spent;
     category_spent.reserve(report.category_spent.size());
     for (const auto& [name, spent] : report.category_spent) {
-        json::array_t row;
-        row.reserve(2);
-        row.emplace_back(name);
-        row.emplace_back(spent.minor_units);
-        category_spent.emplace_back(std::move(row));
+        category_spent.emplace_back(row_of(name, spent.minor_units));
     }
     const report::LineItemTotals& totals = report.line_item_totals;
     // Inputs only: the renderer derives every figure again with finalize_report().

@@ -58,6 +58,7 @@ public:
     bool rewind() override;  // back to the first row (renderers measure, then draw)
 
 private:
+    std::size_t read_some(char* into, std::size_t room);  // 0 at the end of the file
     bool fill(std::size_t wanted);  // at least `wanted` bytes buffered; false at the end of the file
     void get_bytes(void* data, std::size_t size);
     void get_string(std::string& text);
