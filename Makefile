@@ -89,6 +89,12 @@ bench-queue:
 	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/queue_bench.pl PROVE_FLAGS=--verbose
 .PHONY: bench-queue
 
+# Each step of a small export alone (queue, read, render, file store), their sum against
+# the real thing, in one run (test/bench/floors_bench.pl; docs/performance.md).
+bench-floors: $(NOTIFY_LATENCY) $(STORE_FLOOR)
+	$(MAKE) installcheck REGRESS= PROVE_TESTS=test/bench/floors_bench.pl PROVE_FLAGS=--verbose
+.PHONY: bench-floors
+
 # Every figure of issue #14 side by side with a COPY floor measured in the same run, and a
 # chart (test/bench/out/figures.md, performance.png): see README "Performance", docs/performance.md. Takes
 # minutes; prints figures, never fails on a slow machine. Needs gnuplot for the chart.

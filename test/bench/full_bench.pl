@@ -26,7 +26,9 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
+use lib $FindBin::RealBin;
 use BudgetExportsNode qw(new_export_node worker_pid renderer_pids cpu_seconds run_notify_latency);
+use BenchSetup qw(add_bench_couple median);
 use File::Path qw(make_path remove_tree);
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -56,13 +58,6 @@ my %issue = (
 	pgbench => [ '-', 'drop <= 15 %' ],
 );
 
-sub median {
-	my @v = sort { $a <=> $b } grep { defined } @_;
-	return undef unless @v;
-	return $v[ $#v / 2 ] if @v % 2;
-	return ($v[ @v / 2 - 1 ] + $v[ @v / 2 ]) / 2;
-}
-
 sub percentile {
 	my ($p, @v) = @_;
 	@v = sort { $a <=> $b } @v;
@@ -88,34 +83,8 @@ sub wait_for_workers {
 }
 wait_for_workers();
 
-# Couples with generated budgets (the 22-column rows of the default data source).
-sub uuid_for { my ($kind, $n) = @_; return sprintf('be000000-0000-4000-%04d-%012d', $kind, $n); }
-
-sub add_couple {
-	my ($n, $rows) = @_;
-	my ($couple, $user) = (uuid_for(1, $n), uuid_for(2, $n));
-	$node->safe_psql('app', qq{
-		INSERT INTO auth.users (id, email, raw_user_meta_data)
-		VALUES ('$user', 'bench$n\@example.com', '{"full_name": "Partner $n"}');
-		INSERT INTO public.couples (id, user_id) VALUES ('$couple', '$user');
-		INSERT INTO public.budget_master (user_id, total_budget, currency_code) VALUES ('$user', 90000, 'EUR');
-		INSERT INTO public.budget_categories (id, user_id, name, allocated_amount, spent_amount, sort_order)
-		SELECT ('be000000-0000-4000-0003-' || lpad(($n * 100 + c)::text, 12, '0'))::uuid, '$user',
-		       'Category ' || c, 1000 * c, 0, c
-		  FROM generate_series(1, 12) AS c;
-		INSERT INTO public.budget_transactions (user_id, category_id, amount, description, transaction_date,
-		                                        transaction_type, payment_method, vendor_name)
-		SELECT '$user', ('be000000-0000-4000-0003-' || lpad(($n * 100 + 1 + n % 12)::text, 12, '0'))::uuid,
-		       10 + n % 900, 'Line item number ' || n || ' of a long budget',
-		       DATE '2026-01-05' + n % 300, CASE WHEN n % 20 = 0 THEN 'refund' ELSE 'expense' END, 'card',
-		       'Vendor ' || n % 50
-		  FROM generate_series(1, $rows) AS n;
-		INSERT INTO public.budget_payment_milestones (category_id, milestone_name, amount, due_date, payment_status)
-		SELECT ('be000000-0000-4000-0003-' || lpad(($n * 100 + c)::text, 12, '0'))::uuid,
-		       'Deposit ' || c, 100 * c, DATE '2026-06-01' + c, 'pending'
-		  FROM generate_series(1, 12) AS c;});
-	return { couple => $couple, user => $user, rows => $rows };
-}
+# Couples with generated budgets (test/bench/BenchSetup.pm).
+sub add_couple { return add_bench_couple($node, @_); }
 
 my %big;
 my @sizes = (1_000, 10_000, 100_000, $skip_1m ? () : (1_000_000));

@@ -9,37 +9,15 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
+use lib $FindBin::RealBin;
 use BudgetExportsNode qw(new_export_node add_generated_couple);
+use BenchSetup qw(create_queue_step);
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $node = new_export_node('queue_bench', 'budget_exports.workers' => 0, fsync => 'on');
 my @couples = map { add_generated_couple($node, 100 + $_, 10) } 1 .. 50;
-# bench_claim_jobs: the claim function with its LIMIT 1 as a parameter (k = 1: the same claim)
-$node->safe_psql('app', q{
-DO $$ BEGIN
-  EXECUTE replace(replace(pg_get_functiondef('budget_exports_claim_job(text, integer)'::regprocedure),
-                  'budget_exports_claim_job(worker_name text, lease_seconds integer)', 'bench_claim_jobs(worker_name text, lease_seconds integer, max_jobs integer)'),
-                  'LIMIT 1', 'LIMIT max_jobs');
-END $$;
--- what the worker does for a claimed job: record its object key, then its result
-CREATE FUNCTION bench_finish(queue_id uuid, lease_token uuid, storage_key text) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM budget_exports_record_object_key(queue_id, lease_token, storage_key);
-  PERFORM budget_exports_complete_job(queue_id, lease_token, storage_key, 'file:///x', 1000, repeat('a', 64),
-                                      'text/csv', '{"a": 1}');
-END $$;
-CREATE FUNCTION bench_step(k integer, batched boolean) RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE r record; n integer := 0; w text := 'bench ' || pg_backend_pid();
-BEGIN
-  FOR i IN 1 .. CASE WHEN batched THEN 1 ELSE k END LOOP
-    FOR r IN SELECT * FROM bench_claim_jobs(w, 300, CASE WHEN batched THEN k ELSE 1 END) LOOP
-      PERFORM bench_finish(r.queue_id, r.lease_token, r.couple_id || '/' || r.export_id || '/' || r.file_name);
-      n := n + 1;
-    END LOOP;
-  END LOOP;
-  RETURN n;
-END $$;});
+create_queue_step($node);
 my $bindir = $node->config_data('--bindir');
 my $couple_list = join(',', map { "'$_'" } @couples);
 for my $round (1 .. 2) {
