@@ -31,6 +31,7 @@ class BudgetBuilder {
   bool has_couple() const { return have_couple_; }
   const report::Currency& currency() const { return read_.report.currency; }
   bool include_notes() const { return request_.options.include_notes; }
+  const report::ReportScope& scope() const { return request_.scope; }
   report::LineItem& item() { return item_; }
   void add_item();
 

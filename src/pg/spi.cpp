@@ -48,9 +48,10 @@ std::unordered_map<std::string, void*>& saved_plans() {
   return plans;
 }
 
-SPIPlanPtr saved_plan(const std::string& sql, int nargs, bool custom_plans) {
+SPIPlanPtr saved_plan(const std::string& sql, int nargs, PlanChoice choice) {
   auto& plans = saved_plans();
-  const std::string key = (custom_plans ? "c:" : "g:") + sql;
+  const char* prefix = choice == PlanChoice::custom ? "c:" : choice == PlanChoice::generic ? "g:" : "a:";
+  const std::string key = prefix + sql;
   if (auto found = plans.find(key); found != plans.end()) return static_cast<SPIPlanPtr>(found->second);
   if (plans.size() >= kMaxSavedPlans) {
     std::unordered_map<std::string, void*> old;
@@ -62,8 +63,10 @@ SPIPlanPtr saved_plan(const std::string& sql, int nargs, bool custom_plans) {
   }
   std::vector<Oid> types(static_cast<std::size_t>(nargs), TEXTOID);
   SPIPlanPtr plan = pg_call([&] {
-    SPIPlanPtr prepared = SPI_prepare_cursor(sql.c_str(), nargs, types.data(),
-                                             custom_plans ? CURSOR_OPT_CUSTOM_PLAN : 0);
+    const int options = choice == PlanChoice::custom    ? CURSOR_OPT_CUSTOM_PLAN
+                        : choice == PlanChoice::generic ? CURSOR_OPT_GENERIC_PLAN
+                                                        : 0;
+    SPIPlanPtr prepared = SPI_prepare_cursor(sql.c_str(), nargs, types.data(), options);
     if (prepared == nullptr) {
       elog(ERROR, "budget_exports: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
     }
@@ -103,7 +106,7 @@ RawBatch copy_tuptable(MemoryContext context) {
 std::vector<TextRow> spi_query(const std::string& sql, const SqlParams& params) {
   ParamArrays arrays = make_params(params);
   MemoryContext context = CurrentMemoryContext;
-  SPIPlanPtr plan = saved_plan(sql, static_cast<int>(params.size()), false);
+  SPIPlanPtr plan = saved_plan(sql, static_cast<int>(params.size()), PlanChoice::automatic);
   RawBatch batch = pg_call([&] {
     int rc = SPI_execute_plan(plan, arrays.values.data(), arrays.nulls.data(), false, 0);
     if (rc < 0) elog(ERROR, "budget_exports: SPI_execute failed: %s", SPI_result_code_string(rc));
@@ -121,7 +124,7 @@ std::vector<TextRow> spi_query(const std::string& sql, const SqlParams& params) 
 
 SpiCursor::SpiCursor(const std::string& sql, const SqlParams& params, PlanChoice choice) {
   ParamArrays arrays = make_params(params);
-  SPIPlanPtr plan = saved_plan(sql, static_cast<int>(params.size()), choice == PlanChoice::custom);
+  SPIPlanPtr plan = saved_plan(sql, static_cast<int>(params.size()), choice);
   portal_ = pg_call([&] {
     Portal portal = SPI_cursor_open(nullptr, plan, arrays.values.data(), arrays.nulls.data(), true);
     return static_cast<void*>(portal);

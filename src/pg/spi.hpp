@@ -27,9 +27,10 @@ struct CellRow {
 };
 
 // How a cursor's saved plan is chosen: PostgreSQL's default (a generic plan once it is no
-// worse than the custom ones), or a custom plan for every set of parameters (a query whose
-// best plan depends on how many rows the parameters select).
-enum class PlanChoice { automatic, custom };
+// worse than the custom ones), a custom plan for every set of parameters (a query whose
+// best plan depends on how many rows the parameters select), or the generic plan always
+// (a query with one good plan for any parameters: planned once per process).
+enum class PlanChoice { automatic, custom, generic };
 
 class SpiCursor {
  public:
