@@ -21,7 +21,7 @@ use FindBin;
 use lib "$FindBin::RealBin/../t";
 use lib $FindBin::RealBin;
 use BudgetExportsNode qw(new_export_node worker_pid renderer_pids proc_stat run_notify_latency);
-use BenchSetup qw(add_bench_couple create_queue_step server_cpu_seconds median);
+use BenchSetup qw(add_bench_couple create_queue_step server_cpu_seconds median run_burst);
 use PostgreSQL::Test::Utils;
 use POSIX ();
 use Test::More;
@@ -64,29 +64,18 @@ diag(sprintf('one export on an idle worker, commit -> NOTIFY: p50 %.2f ms (n=%d)
 my $values = join(', ', map { my $c = $_->{couple}; map { "('$c', 'csv')" } 1 .. 20 } @small);
 my (@rates, %per_export);
 for my $burst (1 .. $repeats) {
-	$node->safe_psql('app', 'TRUNCATE budget_exports CASCADE');
 	my @workers = split /\n/, worker_pid($node);
 	my @renderers = map { renderer_pids($_) } @workers;
 	my %before = (server => server_cpu_seconds($node), workers => 0, renderers => 0);
 	$before{workers} += own_cpu($_) for @workers;
-	$before{renderers} += own_cpu($_) + 0 for @renderers;
+	$before{renderers} += own_cpu($_) for @renderers;
 	$before{renderers} += reaped_cpu($_) for @workers;    # renderers that ended count in their worker's
-	my $start = $node->safe_psql('app', qq{
-		INSERT INTO budget_exports (couple_id, export_type) VALUES $values;
-		SELECT extract(epoch FROM clock_timestamp())});
-	$node->safe_psql('app', q{
-		DO $$ BEGIN
-		  WHILE EXISTS (SELECT 1 FROM budget_exports WHERE status = 'generating') LOOP
-		    PERFORM pg_sleep(0.02);
-		  END LOOP;
-		END $$}, timeout => 600);
-	my ($end, $done) = split /\|/, $node->safe_psql('app',
-		"SELECT extract(epoch FROM max(updated_at)), count(*) FILTER (WHERE status = 'completed') FROM budget_exports");
+	my ($done, $seconds) = run_burst($node, $values);
 	my %after = (server => server_cpu_seconds($node), workers => 0, renderers => 0);
 	$after{workers} += own_cpu($_) for @workers;
 	$after{renderers} += own_cpu($_) for map { renderer_pids($_) } @workers;
 	$after{renderers} += reaped_cpu($_) for @workers;
-	push @rates, $done / ($end - $start);
+	push @rates, $done / $seconds;
 	my %ms = map { $_ => 1000 * ($after{$_} - $before{$_}) / ($done || 1) } qw(server workers renderers);
 	$ms{other} = $ms{server} - $ms{workers} - $ms{renderers};
 	push @{ $per_export{$_} }, $ms{$_} for keys %ms;

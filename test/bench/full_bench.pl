@@ -28,7 +28,7 @@ use FindBin;
 use lib "$FindBin::RealBin/../t";
 use lib $FindBin::RealBin;
 use BudgetExportsNode qw(new_export_node worker_pid renderer_pids cpu_seconds run_notify_latency);
-use BenchSetup qw(add_bench_couple median);
+use BenchSetup qw(add_bench_couple median run_burst);
 use File::Path qw(make_path remove_tree);
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -226,22 +226,9 @@ sub small_burst_rates {
 	my @rates;
 	my $values = join(', ', map { my $c = $_->{couple}; map { "('$c', 'csv')" } 1 .. 20 } @small);
 	for (1 .. $repeats) {
-		$node->safe_psql('app', 'TRUNCATE budget_exports CASCADE');
-		my $start = $node->safe_psql('app', qq{
-			INSERT INTO budget_exports (couple_id, export_type) VALUES $values;
-			SELECT extract(epoch FROM clock_timestamp())});
-		# Waited for inside one session (a statement every 20 ms): poll_query_until starts a
-		# psql every 100 ms, which took 5 % of the two cores from the workers it measures.
-		$node->safe_psql('app', q{
-			DO $$ BEGIN
-			  WHILE EXISTS (SELECT 1 FROM budget_exports WHERE status = 'generating') LOOP
-			    PERFORM pg_sleep(0.02);
-			  END LOOP;
-			END $$}, timeout => 600);
-		my ($end, $done) = split /\|/, $node->safe_psql('app',
-			"SELECT extract(epoch FROM max(updated_at)), count(*) FILTER (WHERE status = 'completed') FROM budget_exports");
+		my ($done, $seconds) = run_burst($node, $values);
 		diag("  small batch: only $done of 1000 completed") unless $done == 1000;
-		push @rates, 1000 / ($end - $start);
+		push @rates, 1000 / $seconds;
 	}
 	return @rates;
 }
