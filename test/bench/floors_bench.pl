@@ -20,16 +20,14 @@ use warnings;
 use FindBin;
 use lib "$FindBin::RealBin/../t";
 use lib $FindBin::RealBin;
-use BudgetExportsNode qw(new_export_node worker_pid renderer_pids proc_stat run_notify_latency);
+use BudgetExportsNode qw(new_export_node worker_pid renderer_pids cpu_seconds run_notify_latency);
 use BenchSetup qw(add_bench_couple create_queue_step server_cpu_seconds median run_burst);
 use PostgreSQL::Test::Utils;
-use POSIX ();
 use Test::More;
 use Time::HiRes qw(time);
 
 my $top = "$FindBin::RealBin/../..";
 my $repeats = $ENV{BENCH_REPEATS} // 3;
-my $tick = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
 my $cpus = () = grep { /^processor\s*:/ } do { open my $fh, '<', '/proc/cpuinfo' or die; <$fh> };
 
 my $node = new_export_node('floors', 'budget_exports.workers' => 2, fsync => 'on', log_statement => "'none'");
@@ -43,9 +41,18 @@ $node->safe_psql('app', 'CREATE INDEX ON public.budget_categories (user_id);
 my $bindir = $node->config_data('--bindir');
 my %fig;
 
-# CPU seconds of a process (user + system), without or with its reaped children.
-sub own_cpu { my (undef, @f) = proc_stat($_[0]) or return 0; return ($f[11] + $f[12]) / $tick; }
-sub reaped_cpu { my (undef, @f) = proc_stat($_[0]) or return 0; return ($f[13] + $f[14]) / $tick; }
+# CPU seconds so far: the whole server, the workers, and their renderers (live ones, and
+# those that ended, which count in their worker's reaped children).
+sub cpu_by_process {
+	my @workers = @_;
+	my %cpu = (server => server_cpu_seconds($node), workers => 0, renderers => 0);
+	for my $worker (@workers) {
+		$cpu{workers} += cpu_seconds($worker);
+		$cpu{renderers} += cpu_seconds($worker, 1) - cpu_seconds($worker);
+		$cpu{renderers} += cpu_seconds($_) for renderer_pids($worker);
+	}
+	return %cpu;
+}
 
 # --- the real thing, 1: one export on an idle worker
 run_notify_latency($node->connstr('app'), $small[0]{couple}, 20);    # warm both workers and renderers
@@ -65,16 +72,9 @@ my $values = join(', ', map { my $c = $_->{couple}; map { "('$c', 'csv')" } 1 ..
 my (@rates, %per_export);
 for my $burst (1 .. $repeats) {
 	my @workers = split /\n/, worker_pid($node);
-	my @renderers = map { renderer_pids($_) } @workers;
-	my %before = (server => server_cpu_seconds($node), workers => 0, renderers => 0);
-	$before{workers} += own_cpu($_) for @workers;
-	$before{renderers} += own_cpu($_) for @renderers;
-	$before{renderers} += reaped_cpu($_) for @workers;    # renderers that ended count in their worker's
+	my %before = cpu_by_process(@workers);
 	my ($done, $seconds) = run_burst($node, $values);
-	my %after = (server => server_cpu_seconds($node), workers => 0, renderers => 0);
-	$after{workers} += own_cpu($_) for @workers;
-	$after{renderers} += own_cpu($_) for map { renderer_pids($_) } @workers;
-	$after{renderers} += reaped_cpu($_) for @workers;
+	my %after = cpu_by_process(@workers);
 	push @rates, $done / $seconds;
 	my %ms = map { $_ => 1000 * ($after{$_} - $before{$_}) / ($done || 1) } qw(server workers renderers);
 	$ms{other} = $ms{server} - $ms{workers} - $ms{renderers};
