@@ -107,6 +107,17 @@ struct ScratchFiles {
   }
 };
 
+// While the file renders: readies its upload in the store the last job used (opening one
+// may need a transaction: the Vault). Never throws; put() redoes whatever failed here.
+void prepare_upload(const ClaimedJob& job, WorkerContext& context) noexcept {
+  if (!context.store) return;
+  try {
+    context.store->prepare(storage::object_key(job.couple_id, job.export_id, job.file_name));
+  } catch (...) {
+    // a file name the key rules refuse: the upload step fails the job with the message
+  }
+}
+
 FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, const ScratchFiles& scratch,
                           nlohmann::json& timings, JobStage& stage) {
   const render::RenderedFile format = render::format_info(job.export_type);
@@ -123,8 +134,10 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, const S
   stage = JobStage::render;
   check_font(job);
   pg_call([] { pgstat_report_activity(STATE_RUNNING, "budget_exports: rendering"); });
-  // in the renderer process, never in this backend (src/pg/renderer_process.hpp)
-  context.renderer.render(job.export_type, std::move(read.report), spool_path, file_path, context.temp_dir);
+  // in the renderer process, never in this backend (src/pg/renderer_process.hpp); meanwhile
+  // the store readies the upload (the file store makes the export's directory)
+  context.renderer.render(job.export_type, std::move(read.report), spool_path, file_path, context.temp_dir,
+                          [&] { prepare_upload(job, context); });
   timings["render_ms"] = elapsed_ms(started);
   timings["renderer_busy_ms"] = hundredths(context.renderer.last_busy_us() / 1000.0);
   // paused while the app's own queries ran (budget_exports.render_busy_share)
@@ -166,6 +179,7 @@ std::optional<ClaimedJob> run_export_job(const ClaimedJob& job, WorkerContext& c
   } catch (...) {
     error = std::current_exception();
     empty_scratch_files(context);
+    if (context.store) context.store->cancel_prepared();  // the export's directory, if still empty
   }
   if (!error) {
     timings["total_ms"] = elapsed_ms(started);

@@ -157,7 +157,8 @@ void RendererProcess::ensure_started() {
 }
 
 long long RendererProcess::render(const std::string& format, report::Report report, const std::string& spool_path,
-                                  const std::string& output_path, const std::string& temp_dir) {
+                                  const std::string& output_path, const std::string& temp_dir,
+                                  const std::function<void()>& meanwhile) {
   renderer::RenderJob job;
   job.format = format;
   job.spool_path = spool_path;
@@ -170,10 +171,10 @@ long long RendererProcess::render(const std::string& format, report::Report repo
     job.fault = settings.test_render_fault;
   }
   job.report = std::move(report);
-  return run(job);
+  return run(job, meanwhile);
 }
 
-long long RendererProcess::run(const renderer::RenderJob& job) {
+long long RendererProcess::run(const renderer::RenderJob& job, const std::function<void()>& meanwhile) {
   const renderer::RenderLimits limits = current_limits();
   ensure_started();
 
@@ -209,6 +210,9 @@ long long RendererProcess::run(const renderer::RenderJob& job) {
           if (XactLastCommitEnd != InvalidXLogRecPtr) XLogFlush(XactLastCommitEnd);
         });
         attempt_durable = true;
+        // then the caller's work that needs no file (the store's directory), also while the
+        // renderer works, instead of after it
+        if (meanwhile) meanwhile();
       }
       if (!ended && sent == request.size()) ended = !child_.read_some(answer);
       if (auto newline = answer.find('\n'); newline != std::string::npos) {

@@ -12,6 +12,7 @@
 // (src/core/renderer/duty_cycle.hpp); paused time does not count against the time limit.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -38,8 +39,11 @@ class RendererProcess {
   // settings (font, max_file_size, limits); returns the file's size in bytes.
   // Throws RenderFailed, RenderInterrupted, or OperatorError when the renderer program
   // cannot be started (an installation problem: the job waits for the operator).
+  // `meanwhile`, if given, runs once in this process while the renderer works (after the
+  // request is sent and the attempt made durable); it must not throw.
   long long render(const std::string& format, report::Report report, const std::string& spool_path,
-                   const std::string& output_path, const std::string& temp_dir);
+                   const std::string& output_path, const std::string& temp_dir,
+                   const std::function<void()>& meanwhile = {});
   void stop();  // kills and reaps a running renderer
   // The renderer's peak resident memory (kB) as of its last successful answer.
   long long last_peak_rss_kb() const { return last_peak_rss_kb_; }
@@ -51,7 +55,7 @@ class RendererProcess {
 
  private:
   void ensure_started();
-  long long run(const renderer::RenderJob& job);
+  long long run(const renderer::RenderJob& job, const std::function<void()>& meanwhile);
 
   renderer::ChildProcess child_;
   std::string started_with_;  // the limits the running renderer was started with

@@ -40,6 +40,12 @@ sub store_files {
 	return scalar(() = glob("$data_dir/pgsql_tmp_budget_exports/budget-exports/*/$id/*"));
 }
 
+# The export's directory in the store: made while the file renders, removed if it fails.
+sub store_dirs {
+	my ($id) = @_;
+	return scalar(() = glob("$data_dir/pgsql_tmp_budget_exports/budget-exports/*/$id"));
+}
+
 # Scratch files with content: a worker reuses its spool and output files, rewritten by each
 # job; a failed job's are emptied at once, a finished job's when the worker goes idle.
 sub scratch_files { return scalar(grep { -s $_ } glob("$data_dir/pgsql_tmp/pgsql_tmp_budget_exports_worker_*/*")); }
@@ -77,6 +83,10 @@ like($err, qr/permission denied to set parameter/, 'only a superuser may set the
 $node->safe_psql('app', "ALTER SYSTEM SET budget_exports.max_file_size = '1MB'");
 $node->reload;
 sleep 1;
+# a first export opens the worker's store: from then on each export's directory in it is
+# made while the file renders
+my $first = request(sample_couple, 'csv');
+is(wait_for_exports($node, 60, $first)->{$first}, 'completed', 'a first export completes');
 my $oversized = request($big, 'csv');  # about 8 MB of CSV
 is(wait_for_exports($node, 300, $oversized)->{$oversized}, 'failed', 'an oversized CSV fails');
 my ($status, $attempts, $retries, $message) = queue_row($oversized);
@@ -84,6 +94,7 @@ like($message, qr/^the export is larger than the 1 MB file size limit \(renderin
 	"oversized: couple-readable message ($message)");
 is("$attempts/$retries", '1/0', 'oversized: one attempt, not retried');
 is(store_files($oversized), 0, 'oversized: nothing stored');
+is(store_dirs($oversized), 0, 'oversized: not even its directory in the store, made while it rendered');
 is(scratch_files(), 0, 'oversized: no partial file is left (the scratch files are empty)');
 $node->safe_psql('app', 'ALTER SYSTEM RESET budget_exports.max_file_size');
 $node->reload;

@@ -23,14 +23,27 @@ using storage_test::write_file;
 namespace {
 bool recording = false;
 std::vector<std::string> synced;
+
+// The path of an open file. A file made without a name (O_TMPFILE) and named since shows in
+// /proc as "<dir>/#<inode> (deleted)": its name is looked up in that directory.
+std::string path_of_descriptor(int fd) {
+    char link[PATH_MAX];
+    const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), link, sizeof link - 1);
+    if (n <= 0) return "?";
+    std::string path(link, static_cast<std::size_t>(n));
+    struct stat file;
+    if (path.find("/#") == std::string::npos || ::fstat(fd, &file) != 0 || file.st_nlink == 0) return path;
+    const fs::path dir = fs::path(path).parent_path();
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        struct stat named;
+        if (::stat(entry.path().c_str(), &named) == 0 && named.st_ino == file.st_ino) return entry.path().string();
+    }
+    return path;
+}
 }  // namespace
 
 extern "C" int fsync(int fd) {
-    if (recording) {
-        char path[PATH_MAX];
-        const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), path, sizeof path - 1);
-        synced.emplace_back(n > 0 ? std::string(path, static_cast<std::size_t>(n)) : "?");
-    }
+    if (recording) synced.push_back(path_of_descriptor(fd));
     static auto real = reinterpret_cast<int (*)(int)>(::dlsym(RTLD_NEXT, "fsync"));
     return real(fd);
 }
@@ -144,11 +157,14 @@ TEST_F(FileStoreTest, RemoveDeletesIgnoresMissingAndDropsEmptyDirectories) {
 // What put() syncs, for four puts into a store under `root`: the first export of all (the
 // store's directories are made too, up to the existing root), the couple's next export,
 // another couple's first, and the same object again (another attempt of the export).
-std::vector<std::vector<std::string>> syncs_of_four_puts(const std::string& root) {
+// With `prepared`, each put() follows a prepare() of its key, as in the worker (the
+// directories made while the file renders).
+std::vector<std::vector<std::string>> syncs_of_four_puts(const std::string& root, bool prepared = false) {
     auto store = file_store_under(root);
     write_file(root + "/src/in.csv", "x");
     std::vector<std::vector<std::string>> all;
     for (const char* key : {"c1/e1/a.csv", "c1/e2/a.csv", "c2/e3/a.csv", "c2/e3/a.csv"}) {
+        if (prepared) store->prepare(key);
         synced.clear();
         recording = true;
         store->put(key, root + "/src/in.csv", "text/csv");
@@ -204,6 +220,94 @@ TEST_F(FileStoreTest, PutSyncsEveryDirectoryWithANewNameOnOtherFileSystems) {
         ~RemovedAtEnd() { fs::remove_all(dir); }
     } removed{root};
     EXPECT_EQ(syncs_of_four_puts(root), every_directory_synced(root));
+    fs::remove_all(root + "/exports");
+    EXPECT_EQ(syncs_of_four_puts(root, true), every_directory_synced(root));
+}
+
+// The directories prepare() made count as made by the put() of the same key: it syncs what
+// it would have synced had it made them itself.
+TEST_F(FileStoreTest, APreparedPutSyncsWhatAPutSyncs) {
+    const bool implied = st::file_sync_commits_new_names(file_system_of(root_));
+    EXPECT_EQ(syncs_of_four_puts(root_, true), implied ? only_new_files_synced(root_) : every_directory_synced(root_))
+        << "file system magic " << std::hex << file_system_of(root_);
+}
+
+TEST_F(FileStoreTest, PrepareMakesTheDirectoriesAndCancelRemovesOnlyThoseItMadeWhileEmpty) {
+    const std::string bucket = root_ + "/exports/budget-exports";
+    store_->prepare("c1/e1/a.csv");  // the store's first export: up to the store's root
+    EXPECT_TRUE(fs::is_directory(bucket + "/c1/e1"));
+    store_->cancel_prepared();
+    EXPECT_FALSE(fs::exists(root_ + "/exports"));
+    EXPECT_TRUE(fs::is_directory(root_));  // there before
+
+    store_->put("c0/e0/z.csv", source("z", "z"), "text/csv");
+    store_->prepare("c1/e1/a.csv");  // the couple's first export: its directory too
+    store_->cancel_prepared();
+    EXPECT_FALSE(fs::exists(bucket + "/c1"));
+    EXPECT_EQ(read_file(object_path("c0/e0/z.csv")), "z");
+
+    store_->put("c1/e0/x.csv", source("x", "x"), "text/csv");
+    store_->prepare("c1/e1/a.csv");
+    store_->cancel_prepared();
+    EXPECT_FALSE(fs::exists(bucket + "/c1/e1"));
+    EXPECT_EQ(read_file(object_path("c1/e0/x.csv")), "x");  // the couple's other export stays
+
+    // another attempt of the export stored its file: the directory was there, and stays
+    store_->put("c1/e1/a.csv", source("a", "a"), "text/csv");
+    store_->prepare("c1/e1/a.csv");
+    store_->cancel_prepared();
+    EXPECT_EQ(read_file(object_path("c1/e1/a.csv")), "a");
+    store_->cancel_prepared();  // nothing prepared: nothing happens
+    EXPECT_EQ(read_file(object_path("c1/e1/a.csv")), "a");
+}
+
+// The file prepare() makes has no name until put() names it: a put that never comes (the
+// job failed, or the worker died) leaves nothing in the export's directory.
+TEST_F(FileStoreTest, APreparedFileIsNamedOnlyByItsPut) {
+    const std::string dir = root_ + "/exports/budget-exports/c/e";
+    store_->prepare("c/e/a.csv");
+    EXPECT_TRUE(fs::is_empty(dir));
+    st::StoredObject stored = store_->put("c/e/a.csv", source("a", "bytes"), "text/csv");
+    EXPECT_EQ(read_file(object_path("c/e/a.csv")), "bytes");
+    EXPECT_EQ(stored.size_bytes, 5u);
+    EXPECT_EQ(stored.sha256_hex, st::sha256_hex("bytes"));
+    struct stat st_buf;
+    ASSERT_EQ(::stat(object_path("c/e/a.csv").c_str(), &st_buf), 0);
+    EXPECT_EQ(st_buf.st_mode & 0777, 0640u);
+    EXPECT_EQ(st_buf.st_nlink, 1u);
+}
+
+// Another attempt of the export stored the object already: the prepared put replaces it
+// whole (rename, as an unprepared put does), and leaves no temporary file.
+TEST_F(FileStoreTest, APreparedPutReplacesTheObjectOfAnotherAttempt) {
+    store_->put("c/e/a.csv", source("v1", "first version"), "text/csv");
+    store_->prepare("c/e/a.csv");
+    st::StoredObject second = store_->put("c/e/a.csv", source("v2", "v2"), "text/csv");
+    EXPECT_EQ(read_file(object_path("c/e/a.csv")), "v2");
+    EXPECT_EQ(second.size_bytes, 2u);
+    EXPECT_EQ(second.sha256_hex, st::sha256_hex("v2"));
+    EXPECT_TRUE(leftovers(root_ + "/exports/budget-exports/c/e").empty());
+    EXPECT_EQ(std::distance(fs::directory_iterator(root_ + "/exports/budget-exports/c/e"), fs::directory_iterator()), 1);
+}
+
+TEST_F(FileStoreTest, APutOfAnotherKeyCancelsThePreparedOne) {
+    const std::string bucket = root_ + "/exports/budget-exports";
+    store_->prepare("c1/e1/a.csv");
+    store_->put("c2/e2/b.csv", source("b", "b"), "text/csv");
+    EXPECT_FALSE(fs::exists(bucket + "/c1"));
+    EXPECT_EQ(read_file(object_path("c2/e2/b.csv")), "b");
+    store_->prepare("c1/e1/a.csv");
+    store_->prepare("c3/e3/c.csv");  // a second prepare replaces the first
+    EXPECT_FALSE(fs::exists(bucket + "/c1"));
+    EXPECT_TRUE(fs::is_directory(bucket + "/c3/e3"));
+}
+
+TEST_F(FileStoreTest, PrepareOfABadKeyDoesNothingAndPutStillRefusesIt) {
+    EXPECT_NO_THROW(store_->prepare("../outside/a.csv"));
+    EXPECT_NO_THROW(store_->prepare("c/e/bad\nname.csv"));
+    EXPECT_FALSE(fs::exists(root_ + "/exports/outside"));
+    EXPECT_THROW(store_->put("../outside/a.csv", source("x", "x"), "text/plain"), std::invalid_argument);
+    EXPECT_FALSE(fs::exists(root_ + "/exports/outside"));
 }
 
 TEST(FileSyncCommitsNewNames, OnlyForExt4XfsAndBtrfs) {

@@ -53,10 +53,10 @@ struct Fd {
 };
 
 // Creates the temp file next to `final_path`; retried once because remove() may rmdir an
-// empty parent between our mkdir and the create. `made` becomes the outermost directory
-// it had to make ("" when none).
+// empty parent between our mkdir and the create. `made` is the outermost directory made
+// for this put so far ("" when none: prepare() may have made some), and becomes the
+// outermost of those and of any it had to make.
 int create_temp(const std::string& final_path, std::string& temp_path, std::string& made) {
-    made.clear();
     for (int attempt = 0;; ++attempt) {
         const std::string outermost = make_dirs(parent_of(final_path));
         if (!outermost.empty() && (made.empty() || outermost.size() < made.size())) made = outermost;
@@ -94,6 +94,15 @@ uint64_t copy_and_hash(int from, int to, std::string& sha256_hex) {
     }
     sha256_hex = hash.final_hex();
     return total;
+}
+
+// Gives an unnamed file (O_TMPFILE) its name, through /proc/self/fd (linkat's
+// AT_EMPTY_PATH needs a capability the server does not have). False when the name is taken
+// (another attempt of the export stored the object: only rename() replaces it atomically)
+// or the file cannot be named (no /proc, the directory removed meanwhile).
+bool name_unnamed_file(int fd, const std::string& final_path) {
+    const std::string self = "/proc/self/fd/" + std::to_string(fd);
+    return ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, final_path.c_str(), AT_SYMLINK_FOLLOW) == 0;
 }
 
 void fsync_dir(const std::string& dir) {
@@ -144,23 +153,43 @@ StoredObject FileStore::put(const std::string& key, const std::string& local_pat
         e.retryable = false;
         throw e;
     }
-    std::string temp_path;
     std::string made;
     Fd temp;
-    temp.fd = create_temp(final_path, temp_path, made);
-    StoredObject stored{key, url_of(key), 0, {}};
-    try {
-        stored.size_bytes = copy_and_hash(source.fd, temp.fd, stored.sha256_hex);
-        if (::rename(temp_path.c_str(), final_path.c_str()) != 0) throw io_error("rename", errno);
-    } catch (...) {
-        ::unlink(temp_path.c_str());
-        throw;
+    if (prepared_key_ == key) {
+        made = prepared_made_;  // the directories prepare() made count as made by this put
+        temp.fd = prepared_fd_;  // and its unnamed file is this put's
+        prepared_fd_ = -1;
+        prepared_key_.clear();
+        prepared_made_.clear();
+    } else {
+        cancel_prepared();  // another key's: its put() will not come
     }
-    // Renamed before the fsync: the file's fsync then commits the new name with the data
+    StoredObject stored{key, url_of(key), 0, {}};
+    if (temp.fd >= 0) {
+        // an error here closes the unnamed file, which then leaves nothing behind
+        stored.size_bytes = copy_and_hash(source.fd, temp.fd, stored.sha256_hex);
+        if (!name_unnamed_file(temp.fd, final_path)) {
+            ::close(temp.fd);  // written again below, under a temporary name
+            temp.fd = -1;
+            if (::lseek(source.fd, 0, SEEK_SET) != 0) throw io_error("seek of the local file", errno);
+        }
+    }
+    if (temp.fd < 0) {
+        std::string temp_path;
+        temp.fd = create_temp(final_path, temp_path, made);
+        try {
+            stored.size_bytes = copy_and_hash(source.fd, temp.fd, stored.sha256_hex);
+            if (::rename(temp_path.c_str(), final_path.c_str()) != 0) throw io_error("rename", errno);
+        } catch (...) {
+            ::unlink(temp_path.c_str());
+            throw;
+        }
+    }
+    // Named before the fsync: the file's fsync then commits the new name with the data
     // (one ext4 journal commit instead of two; the directory's fsync finds nothing left to
     // commit: 0.10 instead of 0.19 ms). Nobody reads the name before put() returns and the
     // result is recorded; a crash before that leaves a file the job's next attempt replaces.
-    // Two attempts of one export (a lost lease) still each rename a whole file of their own.
+    // Two attempts of one export (a lost lease) still each name a whole file of their own.
     // A failed fsync leaves the name behind: the export row holds the key from the claim on
     // (budget_exports_record_object_key), so the object goes when the row does.
     if (::fsync(temp.fd) != 0) throw io_error("fsync", errno);
@@ -187,6 +216,43 @@ StoredObject FileStore::put(const std::string& key, const std::string& local_pat
         fsync_dir(dir);
     }
     return stored;
+}
+
+FileStore::~FileStore() { cancel_prepared(); }
+
+void FileStore::prepare(const std::string& key) noexcept {
+    cancel_prepared();
+    try {
+        const std::string dir = parent_of(path_of(key));
+        prepared_made_ = make_dirs(dir);
+        prepared_key_ = key;
+        // The object's file, without a name until put() gives it one (O_TMPFILE): if the
+        // put() never comes, not even after a crash, nothing is left behind. Where the file
+        // system has no unnamed files, put() makes a named temporary file.
+        prepared_fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, kFileMode);
+        if (prepared_fd_ >= 0) ::fchmod(prepared_fd_, kFileMode);  // whatever the umask
+    } catch (...) {
+        // put() makes the directories again, and says what failed
+        prepared_key_.clear();
+        prepared_made_.clear();
+    }
+}
+
+void FileStore::cancel_prepared() noexcept {
+    if (prepared_fd_ >= 0) ::close(prepared_fd_);  // the unnamed file goes with it
+    prepared_fd_ = -1;
+    if (!prepared_made_.empty()) {
+        // from the object's directory up to the outermost one prepare() made; rmdir refuses
+        // a directory that holds anything (an object another attempt of the export stored)
+        try {
+            for (std::string dir = parent_of(bucket_dir_ + "/" + prepared_key_);; dir = parent_of(dir)) {
+                if (::rmdir(dir.c_str()) != 0 || dir.size() <= prepared_made_.size()) break;
+            }
+        } catch (...) {
+        }
+    }
+    prepared_key_.clear();
+    prepared_made_.clear();
 }
 
 std::string FileStore::signed_url(const std::string& key, long expires_in_seconds) {

@@ -18,6 +18,12 @@ public:
 
     StoredObject put(const std::string& key, const std::string& local_path,
                      const std::string& content_type) override;
+    ~FileStore() override;
+
+    // Makes the object's directory (a new one per export, and any above it) and an unnamed
+    // file in it while the file renders: put() then only copies, names and syncs.
+    void prepare(const std::string& key) noexcept override;
+    void cancel_prepared() noexcept override;
     std::string signed_url(const std::string& key, long expires_in_seconds) override;
     void remove(const std::vector<std::string>& keys) override;
 
@@ -26,6 +32,12 @@ public:
 
 private:
     std::string bucket_dir_;
+    // What prepare() made, for the put() or cancel_prepared() that follows: the key, the
+    // outermost directory it made for it ("" when they were all there)
+    // and its unnamed file (O_TMPFILE), -1 where the file system has none.
+    std::string prepared_key_;
+    std::string prepared_made_;
+    int prepared_fd_ = -1;
 };
 
 }  // namespace budget_exports::storage

@@ -44,6 +44,13 @@ public:
     // Upsert: storing the same key again replaces the object, so a retried job is harmless.
     virtual StoredObject put(const std::string& key, const std::string& local_path,
                              const std::string& content_type) = 0;
+    // Optional, while the file is still being rendered: readies the put() of `key` that
+    // follows (the file store makes the object's directory, so that put() has only the file
+    // left to write). Never throws: whatever fails here, put() does again and reports.
+    virtual void prepare(const std::string& /*key*/) noexcept {}
+    // The put() that prepare() readied will not come (the job failed): undoes what it left
+    // (the file store removes the directories it made, while they are empty). Never throws.
+    virtual void cancel_prepared() noexcept {}
     // Absolute download URL valid for expires_in_seconds (the file store ignores expiry).
     virtual std::string signed_url(const std::string& key, long expires_in_seconds) = 0;
     // Deletes the objects; missing ones are not an error.
