@@ -135,7 +135,7 @@ FinishedFile produce_file(const ClaimedJob& job, WorkerContext& context, const S
   check_font(job);
   pg_call([] { pgstat_report_activity(STATE_RUNNING, "budget_exports: rendering"); });
   // in the renderer process, never in this backend (src/pg/renderer_process.hpp); meanwhile
-  // the store readies the upload (the file store makes the export's directory)
+  // the store readies the upload (the file store makes the export's directory and file)
   context.renderer.render(job.export_type, std::move(read.report), spool_path, file_path, context.temp_dir,
                           [&] { prepare_upload(job, context); });
   timings["render_ms"] = elapsed_ms(started);

@@ -210,8 +210,8 @@ long long RendererProcess::run(const renderer::RenderJob& job, const std::functi
           if (XactLastCommitEnd != InvalidXLogRecPtr) XLogFlush(XactLastCommitEnd);
         });
         attempt_durable = true;
-        // then the caller's work that needs no file (the store's directory), also while the
-        // renderer works, instead of after it
+        // then the caller's work that needs no file yet (the store's directory and file),
+        // also while the renderer works, instead of after it
         if (meanwhile) meanwhile();
       }
       if (!ended && sent == request.size()) ended = !child_.read_some(answer);

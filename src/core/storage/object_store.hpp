@@ -45,8 +45,9 @@ public:
     virtual StoredObject put(const std::string& key, const std::string& local_path,
                              const std::string& content_type) = 0;
     // Optional, while the file is still being rendered: readies the put() of `key` that
-    // follows (the file store makes the object's directory, so that put() has only the file
-    // left to write). Never throws: whatever fails here, put() does again and reports.
+    // follows (the file store makes the object's directory and an unnamed file in it, so
+    // that put() has only the copy, the name and the fsync left). Never throws: whatever
+    // fails here, put() does again and reports.
     virtual void prepare(const std::string& /*key*/) noexcept {}
     // The put() that prepare() readied will not come (the job failed): undoes what it left
     // (the file store removes the directories it made, while they are empty). Never throws.
