@@ -1,12 +1,15 @@
 // FileStore: the file:// store the embedded default uses.
 #include <gtest/gtest.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
+#include <cstdarg>
 
 #include "core/storage/file_store.hpp"
 #include "core/storage/object_key.hpp"
@@ -41,6 +44,30 @@ std::string path_of_descriptor(int fd) {
     return path;
 }
 }  // namespace
+
+// open as the file store calls it: while `refuse_unnamed_files`, a file system without
+// O_TMPFILE (EOPNOTSUPP, as NFS answers); otherwise the C library's.
+namespace {
+bool refuse_unnamed_files = false;
+int unnamed_files_refused = 0;
+}  // namespace
+
+extern "C" int open(const char* path, int flags, ...) {
+    mode_t mode = 0;
+    if ((flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE) {
+        va_list args;
+        va_start(args, flags);
+        mode = static_cast<mode_t>(va_arg(args, int));
+        va_end(args);
+    }
+    if (refuse_unnamed_files && (flags & O_TMPFILE) == O_TMPFILE) {
+        ++unnamed_files_refused;
+        errno = EOPNOTSUPP;
+        return -1;
+    }
+    static auto real = reinterpret_cast<int (*)(const char*, int, ...)>(::dlsym(RTLD_NEXT, "open"));
+    return real(path, flags, mode);
+}
 
 extern "C" int fsync(int fd) {
     if (recording) synced.push_back(path_of_descriptor(fd));
@@ -288,6 +315,37 @@ TEST_F(FileStoreTest, APreparedPutReplacesTheObjectOfAnotherAttempt) {
     EXPECT_EQ(second.sha256_hex, st::sha256_hex("v2"));
     EXPECT_TRUE(leftovers(root_ + "/exports/budget-exports/c/e").empty());
     EXPECT_EQ(std::distance(fs::directory_iterator(root_ + "/exports/budget-exports/c/e"), fs::directory_iterator()), 1);
+}
+
+// Where the file system has no unnamed files, prepare() makes the directories only and
+// put() writes a temporary file and renames it, syncing the same.
+TEST_F(FileStoreTest, WithoutUnnamedFilesAPreparedPutWritesATemporaryFile) {
+    refuse_unnamed_files = true;
+    unnamed_files_refused = 0;
+    st::StoredObject stored;
+    try {
+        store_->prepare("c/e/a.csv");
+        EXPECT_TRUE(fs::is_directory(root_ + "/exports/budget-exports/c/e"));
+        synced.clear();
+        recording = true;
+        stored = store_->put("c/e/a.csv", source("a", "bytes"), "text/csv");
+        recording = false;
+    } catch (...) {
+        recording = false;
+        refuse_unnamed_files = false;
+        throw;
+    }
+    refuse_unnamed_files = false;
+    EXPECT_EQ(unnamed_files_refused, 1);  // prepare() asked for one
+    EXPECT_EQ(read_file(object_path("c/e/a.csv")), "bytes");
+    EXPECT_EQ(stored.sha256_hex, st::sha256_hex("bytes"));
+    EXPECT_TRUE(leftovers(root_ + "/exports/budget-exports/c/e").empty());
+    // the store's first export: prepare() made every directory up to the root's
+    const bool implied = st::file_sync_commits_new_names(file_system_of(root_));
+    const std::string bucket = root_ + "/exports/budget-exports";
+    const std::vector<std::string> all = {bucket + "/c/e/a.csv", bucket + "/c/e", bucket + "/c", bucket,
+                                          root_ + "/exports", root_};
+    EXPECT_EQ(synced, implied ? std::vector<std::string>{all[0]} : all);
 }
 
 TEST_F(FileStoreTest, APutOfAnotherKeyCancelsThePreparedOne) {
